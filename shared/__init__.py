@@ -1,0 +1,1 @@
+"""gridloop's common package: event contracts, Kafka plumbing, settings, observability."""

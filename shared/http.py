@@ -1,0 +1,86 @@
+"""HTTP conventions shared by the FastAPI services: JSON errors and request size limits.
+
+Every error body is ``{"error": {"code": "...", "message": "...", "details": [...]}}``: a stable code
+for machines, a sentence for people, and for validation errors the fields that are wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or []
+        self.headers = headers or {}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {
+                "field": ".".join(str(part) for part in err["loc"] if part != "body"),
+                "problem": err["msg"],
+            }
+            for err in exc.errors()
+        ]
+        fields = ", ".join(d["field"] or "body" for d in details)
+        return error_response(422, "invalid_request", f"request is invalid: {fields}", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+def limit_body_size(app: FastAPI, max_bytes: int) -> None:
+    """Refuse bodies over ``max_bytes`` before reading them (413), by the declared Content-Length;
+    bodies sent without one (chunked) are refused too, since a grid app always knows its length."""
+
+    @app.middleware("http")
+    async def check_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.method in ("POST", "PUT", "PATCH"):
+            length = request.headers.get("content-length")
+            if length is None:
+                return error_response(411, "length_required", "send a Content-Length header")
+            if not length.isdigit() or int(length) > max_bytes:
+                return error_response(
+                    413, "body_too_large", f"request body is larger than {max_bytes} bytes"
+                )
+        return await call_next(request)

@@ -1,0 +1,151 @@
+"""Structured logs, Prometheus metrics and the health endpoints every service serves.
+
+Metric names follow Prometheus conventions: ``gridloop_<service>_...``, base units, ``_total`` for
+counters, ``_seconds`` histograms. Labels are bounded (route templates, never raw paths or ids).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from pythonjsonlogger.json import JsonFormatter
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """JSON lines on stdout. Pass ids with ``extra={"case_id": ...}``; they become fields."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        JsonFormatter(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            static_fields={"service": service},
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiokafka logs every reconnect attempt at ERROR while a broker is down; our own readiness
+    # probes and 503s already say so, once.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL if level != "DEBUG" else logging.DEBUG)
+
+
+class ServiceMetrics:
+    """The metrics every service exports, on a registry of its own (tests make fresh ones)."""
+
+    def __init__(self, service: str, registry: CollectorRegistry | None = None) -> None:
+        self.service = service
+        self.registry = registry or CollectorRegistry()
+        prefix = f"gridloop_{service}"
+        self.http_requests = Counter(
+            f"{prefix}_http_requests_total",
+            "HTTP requests handled, by route template, method and status code.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.http_duration = Histogram(
+            f"{prefix}_http_request_duration_seconds",
+            "Time to answer an HTTP request.",
+            ["route", "method"],
+            registry=self.registry,
+        )
+        self.events_consumed = Counter(
+            f"{prefix}_events_consumed_total",
+            "Kafka messages consumed, by topic and outcome (processed, duplicate, ignored, dead_lettered).",
+            ["topic", "outcome"],
+            registry=self.registry,
+        )
+        self.events_produced = Counter(
+            f"{prefix}_events_produced_total",
+            "Events acknowledged by the broker, by topic.",
+            ["topic"],
+            registry=self.registry,
+        )
+        self.processing_seconds = Histogram(
+            f"{prefix}_event_processing_seconds",
+            "Time to process one consumed event, including its database transaction.",
+            ["topic"],
+            registry=self.registry,
+        )
+        self.consumer_lag = Gauge(
+            f"{prefix}_consumer_lag_messages",
+            "Messages behind the end of the topic, summed over this instance's partitions.",
+            ["topic"],
+            registry=self.registry,
+        )
+
+    def counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
+        return Counter(f"gridloop_{self.service}_{name}", doc, list(labels), registry=self.registry)
+
+    def gauge(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
+        return Gauge(f"gridloop_{self.service}_{name}", doc, list(labels), registry=self.registry)
+
+    def histogram(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Histogram:
+        return Histogram(f"gridloop_{self.service}_{name}", doc, list(labels), registry=self.registry)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def instrument(app: FastAPI, metrics: ServiceMetrics) -> None:
+    """Count and time every request by its route template (``/v1/cases/{case_id}``)."""
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            metrics.http_requests.labels(template, request.method, str(status)).inc()
+            metrics.http_duration.labels(template, request.method).observe(time.perf_counter() - started)
+
+
+def health_router(metrics: ServiceMetrics, checks: Mapping[str, ReadinessCheck]) -> APIRouter:
+    """``/healthz`` (the process is alive), ``/readyz`` (its dependencies answer), ``/metrics``."""
+    router = APIRouter()
+
+    @router.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        results = {name: await _safe(check) for name, check in checks.items()}
+        ready = all(results.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": results},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _safe(check: ReadinessCheck) -> bool:
+    try:
+        return await check()
+    except Exception:
+        return False

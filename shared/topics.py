@@ -1,0 +1,71 @@
+"""The one registry of Kafka topics: name, partition key, and the events each carries.
+
+The AsyncAPI document (docs/asyncapi.yaml) is generated from this registry and a test keeps it in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.events.assessments import AssessmentUpdated
+from shared.events.base import Event
+from shared.events.cases import (
+    CaseAccepted,
+    CaseAssigned,
+    CaseClosed,
+    CaseOpened,
+    CaseResolved,
+    CaseVerificationFailed,
+    CaseVerified,
+)
+from shared.events.dead_letters import DeadLetterRecorded
+from shared.events.reports import ReportSubmitted
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    key: str
+    description: str
+    events: tuple[type[Event], ...]
+
+
+REPORTS = Topic(
+    name="gridloop.reports",
+    key="H3 cell (resolution 6) of the report's WGS-84 location",
+    description="Reports accepted by intake, durably stored before the grid app got its 202.",
+    events=(ReportSubmitted,),
+)
+CASE_EVENTS = Topic(
+    name="gridloop.case-events",
+    key="case id",
+    description="Every change in a case's life: opened and assigned by dispatch, the rest by handling.",
+    events=(
+        CaseOpened,
+        CaseAssigned,
+        CaseAccepted,
+        CaseResolved,
+        CaseVerified,
+        CaseVerificationFailed,
+        CaseClosed,
+    ),
+)
+ASSESSMENTS = Topic(
+    name="gridloop.assessments",
+    key="subject as '<subject_type>:<subject_id>'",
+    description="Assessment results per subject and period, republished whenever they change.",
+    events=(AssessmentUpdated,),
+)
+DEAD_LETTERS = Topic(
+    name="gridloop.dead-letters",
+    key="name of the topic the message came from",
+    description="Messages a consumer could not decode or validate, with the error and original bytes.",
+    events=(DeadLetterRecorded,),
+)
+
+ALL_TOPICS: tuple[Topic, ...] = (REPORTS, CASE_EVENTS, ASSESSMENTS, DEAD_LETTERS)
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    event.event_type: event for topic in ALL_TOPICS for event in topic.events
+}
+TOPIC_OF: dict[type[Event], Topic] = {event: topic for topic in ALL_TOPICS for event in topic.events}
