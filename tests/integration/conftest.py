@@ -5,6 +5,7 @@ A missing broker or database is a failure, never a skip: a test that silently sk
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -62,12 +63,10 @@ class TopicTail:
         for tp in tps:  # resolve the end offsets now, before the test produces anything
             await self._consumer.position(tp)
 
-    async def collect(self, predicate, count: int, timeout: float = 20.0) -> list[Envelope]:
-        """Envelopes matching ``predicate`` until ``count`` are seen or the timeout passes."""
-        import asyncio
-
+    async def collect(self, predicate, count: int, within: float = 20.0) -> list[Envelope]:
+        """Envelopes matching ``predicate`` until ``count`` are seen or ``within`` seconds pass."""
         found: list[Envelope] = []
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         while len(found) < count and asyncio.get_running_loop().time() < deadline:
             batch = await self._consumer.getmany(timeout_ms=300)
             for messages in batch.values():
