@@ -5,10 +5,9 @@ finds the grid of a point; ``to_wgs84`` and ``report_cell`` turn reported coordi
 platform's WGS-84 points and the reports topic's partition key.
 """
 
-from shared.city.catalogue import Category, CategoryGroup, Nature, Priority, Tier, iso_duration
+from shared.city.catalogue import Category, CategoryGroup, iso_duration
 from shared.city.coordinates import (
     REPORT_CELL_RESOLUTION,
-    CoordinateSystem,
     gcj02_to_wgs84,
     report_cell,
     to_wgs84,
@@ -26,10 +25,10 @@ from shared.city.records import (
     Grid,
     Person,
     Role,
-    SourceType,
     Street,
     UnitKind,
 )
+from shared.events.cases import Nature, Priority, Tier
 
 __all__ = [
     "CITY_EDGE_TOLERANCE_M",
@@ -40,7 +39,6 @@ __all__ = [
     "City",
     "CityDataError",
     "Community",
-    "CoordinateSystem",
     "Department",
     "District",
     "Grid",
@@ -50,7 +48,6 @@ __all__ = [
     "Priority",
     "Problem",
     "Role",
-    "SourceType",
     "Street",
     "Tier",
     "UnitKind",

@@ -9,15 +9,12 @@ days on the work calendar, while urgent limits such as ``PT30M`` run on the wall
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, TypeAdapter, model_validator
 
 from shared.city.records import Id, Name, Record
-
-Nature = Literal["hazard", "need", "dispute", "public_facility", "event"]
-Tier = Literal["grid", "community", "street", "district"]
-Priority = Literal["normal", "urgent"]
+from shared.events.cases import Nature, Priority, Tier
 
 TIERS: tuple[Tier, ...] = ("grid", "community", "street", "district")
 

@@ -15,11 +15,10 @@ Sources, all public:
 from __future__ import annotations
 
 import math
-from typing import Literal
 
 import h3
 
-CoordinateSystem = Literal["WGS84", "GCJ02"]
+from shared.events.reports import CoordinateSystem
 
 # The reports topic is keyed by this H3 cell: ~36 km² (res 6) keeps one neighbourhood in one partition.
 REPORT_CELL_RESOLUTION = 6

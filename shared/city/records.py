@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shapely.geometry import MultiPolygon, Polygon
 
+from shared.events.reports import SourceType
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -25,17 +27,6 @@ Role = Literal[
     "operator",
     "supervisor",
 ]
-# Who a report comes from; a grid app may post only as the source types it is registered for.
-SourceType = Literal[
-    "resident",
-    "grid_worker",
-    "delivery_rider",
-    "property_company",
-    "hotline_12345",
-    "sensor",
-    "unit",
-]
-
 # The kinds of unit each role may serve: responsibility goes to a named person at one level.
 UNIT_KINDS_OF_ROLE: dict[Role, frozenset[UnitKind]] = {
     "grid_worker": frozenset({"grid"}),

@@ -101,4 +101,3 @@ class CaseClosed(CaseActed):
     event_type: ClassVar[str] = "gridloop.case.closed.v1"
 
     outcome: Literal["resolved"] = "resolved"
-

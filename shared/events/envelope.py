@@ -93,7 +93,9 @@ def decode(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], val
     if model is None:
         raise UndecodableEvent(f"unknown event type {event_type!r}")
     if attributes.get("datacontenttype") != "application/json":
-        raise UndecodableEvent(f"content-type must be application/json, got {attributes.get('datacontenttype')!r}")
+        raise UndecodableEvent(
+            f"content-type must be application/json, got {attributes.get('datacontenttype')!r}"
+        )
     try:
         data = model.model_validate(cloud_event.get_data())
     except ValidationError as exc:
@@ -106,4 +108,3 @@ def decode(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], val
         time=time if isinstance(time, datetime) else datetime.now(UTC),
         data=data,
     )
-

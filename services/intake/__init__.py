@@ -1,0 +1,1 @@
+"""intake: the collection stage. Grid apps post reports; a 202 means the report is durably in Kafka."""
