@@ -80,7 +80,5 @@ def limit_body_size(app: FastAPI, max_bytes: int) -> None:
             if length is None:
                 return error_response(411, "length_required", "send a Content-Length header")
             if not length.isdigit() or int(length) > max_bytes:
-                return error_response(
-                    413, "body_too_large", f"request body is larger than {max_bytes} bytes"
-                )
+                return error_response(413, "body_too_large", f"request body is larger than {max_bytes} bytes")
         return await call_next(request)

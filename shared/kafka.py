@@ -6,6 +6,7 @@ Producers are idempotent with ``acks=all``: a send that returns means every in-s
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -50,10 +51,9 @@ async def ensure_topics(bootstrap: str, *, partitions: int, replication_factor: 
             if t.name not in existing
         ]
         if missing:
-            try:
+            # Another instance may win the race: then the topic is there, which is all we need.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another instance won the race: the topic is there, which is all we need
             log.info("created topics", extra={"topics": [t.name for t in missing]})
     finally:
         await admin.close()

@@ -28,12 +28,16 @@ async def _run_online(url: str, schema: str) -> None:
     try:
         async with engine.connect() as conn:
             # Several instances start at once in production: one migrates, the others wait for it.
-            await conn.execute(text("select pg_advisory_lock(hashtext(:name))"), {"name": f"migrate:{schema}"})
+            await conn.execute(
+                text("select pg_advisory_lock(hashtext(:name))"), {"name": f"migrate:{schema}"}
+            )
             await conn.execute(text(f'create schema if not exists "{schema}"'))
             await conn.commit()
             await conn.run_sync(_run_migrations, schema)
             await conn.commit()
-            await conn.execute(text("select pg_advisory_unlock(hashtext(:name))"), {"name": f"migrate:{schema}"})
+            await conn.execute(
+                text("select pg_advisory_unlock(hashtext(:name))"), {"name": f"migrate:{schema}"}
+            )
             await conn.commit()
     finally:
         await engine.dispose()

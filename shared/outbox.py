@@ -70,7 +70,9 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_wait = idle_wait_seconds
         self._wake = asyncio.Event()
-        self.pending = metrics.gauge("outbox_pending_events", "Outbox events committed but not yet published.")
+        self.pending = metrics.gauge(
+            "outbox_pending_events", "Outbox events committed but not yet published."
+        )
 
     async def run(self) -> None:
         """Lead when possible, publish until cancelled; survive database and broker outages."""
@@ -86,7 +88,8 @@ class OutboxRelay:
     async def _lead(self) -> None:
         async with self._pool.acquire() as conn:
             lock = f"outbox-relay:{self._schema}"
-            while not await conn.fetchval("select pg_try_advisory_lock(hashtext($1))", lock):
+            # Standby instances poll for the lock; the leader's death releases it with its session.
+            while not await conn.fetchval("select pg_try_advisory_lock(hashtext($1))", lock):  # noqa: ASYNC110
                 await asyncio.sleep(2)
             channel = f"{self._schema}_outbox"
             await conn.add_listener(channel, self._on_notify)

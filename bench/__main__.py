@@ -1,0 +1,148 @@
+"""`make bench`: figures against the stack `make up` runs, each with a baseline measured in the same run.
+
+Prints a table and writes `.bench/results.json`: one entry per figure with name, value, unit and, where
+it has one, the baseline and the ratio to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.e2e_latency import measure_end_to_end
+from tools.client import Endpoints, LoopClient
+
+RESULTS = Path(".bench/results.json")
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    baseline_name: str | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.value / self.baseline
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run_load(url: str, *, seconds: float, rate: float | None = None, concurrency: int = 32) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.load", "--url", url, "--seconds", str(seconds)]
+    command += ["--rate", str(rate)] if rate else ["--concurrency", str(concurrency)]
+    out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def start_noop() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bench.noop_app", str(port)])
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, base
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the no-op baseline server did not start")
+
+
+def intake_figures(endpoints: Endpoints, seconds: float) -> list[Figure]:
+    noop, noop_base = start_noop()
+    try:
+        print("intake at saturation, then the no-op baseline …", file=sys.stderr)
+        intake_sat = run_load(f"{endpoints.intake}/v1/reports", seconds=seconds)
+        noop_sat = run_load(f"{noop_base}/v1/reports", seconds=seconds)
+        half = max(1.0, intake_sat["requests_per_second"] / 2)
+        print(f"latency at half of intake's saturation ({half:.0f}/s) …", file=sys.stderr)
+        intake_half = run_load(f"{endpoints.intake}/v1/reports", seconds=seconds, rate=half)
+        noop_half = run_load(f"{noop_base}/v1/reports", seconds=seconds, rate=half)
+    finally:
+        noop.terminate()
+        noop.wait()
+    for name, result in (("intake", intake_sat), ("intake@half", intake_half)):
+        bad = {code: n for code, n in result["statuses"].items() if not str(code).startswith("2")}
+        if bad:
+            print(f"warning: {name} answered non-2xx: {bad}", file=sys.stderr)
+    return [
+        Figure(
+            "intake_accepted_reports_per_second",
+            intake_sat["requests_per_second"],
+            "1/s",
+            noop_sat["requests_per_second"],
+            "noop_fastapi_requests_per_second",
+        ),
+        Figure(
+            "intake_p99_ack_latency_at_half_saturation",
+            intake_half["p99_seconds"],
+            "s",
+            noop_half["p99_seconds"],
+            "noop_fastapi_p99_latency_at_same_rate",
+        ),
+    ]
+
+
+def print_table(figures: list[Figure]) -> None:
+    print(f"\n{'figure':<48} {'value':>12} {'unit':<5} {'baseline':>12} {'ratio':>8}")
+    for f in figures:
+        baseline = f"{f.baseline:.4g}" if f.baseline is not None else "-"
+        ratio = f"{f.ratio:.3f}" if f.ratio is not None else "-"
+        print(f"{f.name:<48} {f.value:>12.4g} {f.unit:<5} {baseline:>12} {ratio:>8}")
+
+
+async def main_async(args: argparse.Namespace) -> list[Figure]:
+    endpoints = Endpoints.from_env()
+    client = LoopClient(endpoints)
+    try:
+        await client.wait_ready(within=30)
+    finally:
+        await client.close()
+    figures = intake_figures(endpoints, args.seconds)
+    kafka = os.environ.get("GRIDLOOP_KAFKA_BOOTSTRAP", f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}")
+    p50, p99 = await measure_end_to_end(endpoints, kafka, rate=args.e2e_rate, seconds=args.seconds)
+    figures += [
+        Figure("end_to_end_post_to_case_assigned_p50", p50, "s"),
+        Figure("end_to_end_post_to_case_assigned_p99", p99, "s"),
+    ]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each load phase")
+    parser.add_argument(
+        "--e2e-rate", type=float, default=20, help="reports per second for end-to-end latency"
+    )
+    args = parser.parse_args()
+    figures = asyncio.run(main_async(args))
+    print_table(figures)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps([f.as_json() for f in figures], indent=2) + "\n")
+    print(f"\nwritten to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
