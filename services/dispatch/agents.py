@@ -1,0 +1,165 @@
+"""The faust agent: reports in, case events out, nothing acknowledged before the broker has the output.
+
+Reports are taken in small batches. A batch's records are published, and the broker's acknowledgements
+awaited, inside the agent's loop body; faust acknowledges a batch taken with ``take_events`` only when
+the body returns, and commits offsets only of acknowledged messages. A crash anywhere before that
+leaves the offsets where they were, and the batch is processed again (at-least-once; the events carry
+deterministic ids so consumers dedupe).
+
+Every message is handled in its own ``try``: faust would acknowledge — and so skip — a message whose
+processing raised. A message that cannot be used becomes a dead letter (original bytes and reason) and
+the agent moves on; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import faust
+from faust.types import AgentT, EventT, StreamT
+
+from services.dispatch.handlers import Dispatched, PoisonReport, handle_report_submitted
+from services.dispatch.metrics import DispatchMetrics
+from services.dispatch.publishing import Publisher
+from shared.city import City
+from shared.events import KafkaRecord, UndecodableEvent, decode
+from shared.kafka import dead_letter_record
+from shared.topics import REPORTS
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "dispatch"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What the dispatcher needs of one consumed message."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+    @classmethod
+    def of(cls, event: EventT[Any]) -> Inbound:
+        message = event.message
+        raw_headers = message.headers or ()
+        headers = raw_headers.items() if isinstance(raw_headers, Mapping) else raw_headers
+        return cls(
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            key=message.key,
+            value=message.value,
+            headers=tuple((str(name), bytes(value)) for name, value in headers),
+        )
+
+
+class ReportDispatcher:
+    def __init__(self, *, city: City, sla_scale: float, publisher: Publisher, metrics: DispatchMetrics):
+        self._city = city
+        self._sla_scale = sla_scale
+        self._publisher = publisher
+        self._metrics = metrics
+
+    async def dispatch_batch(self, messages: Sequence[Inbound]) -> None:
+        """Publish every message's records (or dead letter); return once the broker has them all."""
+        records: list[KafkaRecord] = []
+        outcomes: list[tuple[Inbound, Dispatched | None]] = []
+        for message in messages:
+            dispatched, produced = self._records_for(message)
+            records += produced
+            outcomes.append((message, dispatched))
+        await self._publisher.publish(records)
+        for message, dispatched in outcomes:
+            self._account(message, dispatched)
+
+    def _records_for(self, message: Inbound) -> tuple[Dispatched | None, list[KafkaRecord]]:
+        started = time.perf_counter()
+        try:
+            envelope = decode(message.headers, message.value)
+            dispatched = handle_report_submitted(envelope, city=self._city, sla_scale=self._sla_scale)
+            return dispatched, dispatched.records
+        except (UndecodableEvent, PoisonReport) as exc:
+            return None, [self._dead_letter(message, str(exc))]
+        except Exception as exc:
+            # A defect, not bad input. The message is kept whole in the dead letters so that it can be
+            # replayed once the defect is fixed; the stream does not stall behind it.
+            log.exception("dispatching failed unexpectedly", extra=_position(message))
+            return None, [self._dead_letter(message, f"unexpected error: {exc!r}")]
+        finally:
+            self._metrics.processing_seconds.labels(message.topic).observe(time.perf_counter() - started)
+
+    def _dead_letter(self, message: Inbound, error: str) -> KafkaRecord:
+        log.warning("dead-lettering message", extra={**_position(message), "error": error[:500]})
+        return dead_letter_record(
+            consumer=CONSUMER,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            key=message.key,
+            value=message.value,
+            headers=message.headers,
+            error=error,
+        )
+
+    def _account(self, message: Inbound, dispatched: Dispatched | None) -> None:
+        if dispatched is None:
+            self._metrics.events_consumed.labels(message.topic, "dead_lettered").inc()
+            return
+        self._metrics.events_consumed.labels(message.topic, "processed").inc()
+        opened = dispatched.opened
+        self._metrics.cases_opened.labels(opened.tier).inc()
+        if opened.grid_id is None:
+            self._metrics.reports_unlocated.inc()
+        assigned = dispatched.assigned
+        log.info(
+            "case opened" if assigned is None else "case opened and assigned",
+            extra={
+                "report_id": str(dispatched.report_id),
+                "case_id": str(dispatched.case_id),
+                "grid_id": opened.grid_id,
+                "tier": opened.tier,
+                "assignee_id": assigned.assignee_id if assigned else None,
+            },
+        )
+
+
+def register_agent(
+    app: faust.App, dispatcher: ReportDispatcher, *, batch_size: int, batch_within: float
+) -> AgentT[Any]:
+    # Raw bytes both ways: the wire format is CloudEvents binary mode, decoded by shared.events only.
+    reports = app.topic(REPORTS.name, key_serializer="raw", value_serializer="raw")
+
+    @app.agent(reports, name="dispatch-reports")
+    async def dispatch_reports(stream: StreamT[Any]) -> None:
+        # take_events is on the concrete Stream only; faust's StreamT protocol does not declare it.
+        batches = cast(faust.Stream[Any], stream).take_events(batch_size, within=batch_within)
+        async for events in batches:
+            await dispatcher.dispatch_batch([Inbound.of(event) for event in events])
+
+    return dispatch_reports
+
+
+def register_lag_gauge(app: faust.App, metrics: DispatchMetrics, *, interval: float) -> None:
+    @app.timer(interval)  # type: ignore[untyped-decorator]
+    async def measure_consumer_lag() -> None:
+        lag: dict[str, int] = {}
+        for tp in app.consumer.assignment():
+            highwater = app.consumer.highwater(tp)
+            position = await app.consumer.position(tp)
+            if highwater is None or position is None:
+                continue
+            lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)
+        for topic, value in lag.items():
+            metrics.consumer_lag.labels(topic).set(value)
+
+
+def _position(message: Inbound) -> dict[str, Any]:
+    return {"topic": message.topic, "partition": message.partition, "offset": message.offset}

@@ -1,0 +1,94 @@
+"""Who handles a case and who verifies it, from the city's data.
+
+The category's default tier decides the level; the routing table below says which role at which unit
+handles a case at that level. When the city has nobody there, the grid's chief takes the case, so a
+located case always has a named person responsible (分片负责、责任到人). The verifier is never the
+assignee: the grid chief, else a supervisor of the district or the city, else one of the grid's workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from services.dispatch.domain.jurisdiction import Jurisdiction
+from shared.city import Category, City, Person, Role, Tier
+
+UnitOf = Callable[[Jurisdiction, Category], "str | None"]
+
+# tier -> (role of the handler, the unit whose people in that role may take the case)
+HANDLER_AT_TIER: Mapping[Tier, tuple[Role, UnitOf]] = {
+    "grid": ("grid_worker", lambda where, category: where.grid_id),
+    "community": ("community_officer", lambda where, category: where.community_id),
+    "street": ("street_officer", lambda where, category: where.street_id),
+    # Beyond a street's power the owning department handles it (DOMAIN.md: departments own categories).
+    "district": ("department_handler", lambda where, category: category.department_id),
+}
+
+# The level each role works at, which is the tier the case is held at once assigned.
+TIER_OF_ROLE: Mapping[Role, Tier] = {
+    "grid_worker": "grid",
+    "grid_chief": "grid",
+    "community_officer": "community",
+    "street_officer": "street",
+    "department_handler": "district",
+}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    assignee: Person
+    verifier: Person
+
+    @property
+    def tier(self) -> Tier:
+        return TIER_OF_ROLE[self.assignee.role]
+
+    @property
+    def unit_id(self) -> str:
+        return self.assignee.unit_id
+
+
+def assign(city: City, category: Category, where: Jurisdiction, case_id: UUID) -> Assignment | None:
+    """The assignee and verifier of a case, or None when it is in no grid (manual triage)."""
+    if where.grid_id is None:
+        return None
+    assignee = _assignee(city, category, where, case_id)
+    return Assignment(assignee=assignee, verifier=_verifier(city, where.grid_id, where.district_id, assignee))
+
+
+def pick_stably(people: Sequence[Person], case_id: UUID) -> Person:
+    """One of ``people``, the same one every time for the same case and the same people.
+
+    A stable hash (not Python's salted ``hash``) of the case id over the people sorted by id: every
+    instance, and a redelivery after a restart, picks the same person. Least-loaded assignment replaces
+    this once workloads are tracked.
+    """
+    if not people:
+        raise ValueError("nobody to pick from")
+    ordered = sorted(people, key=lambda person: person.person_id)
+    digest = hashlib.sha256(case_id.bytes).digest()
+    return ordered[int.from_bytes(digest[:8], "big") % len(ordered)]
+
+
+def _assignee(city: City, category: Category, where: Jurisdiction, case_id: UUID) -> Person:
+    assert where.grid_id is not None  # callers route unlocated cases to manual triage
+    role, unit_of = HANDLER_AT_TIER[category.default_tier]
+    unit_id = unit_of(where, category)
+    candidates = city.members_of(unit_id, role=role) if unit_id is not None else ()
+    if candidates:
+        return pick_stably(candidates, case_id)
+    return city.chief_of(where.grid_id)
+
+
+def _verifier(city: City, grid_id: str, district_id: str | None, assignee: Person) -> Person:
+    candidates: list[Person] = [city.chief_of(grid_id)]
+    if district_id is not None:
+        candidates += city.members_of(district_id, role="supervisor")
+    candidates += city.members_of(city.city_id, role="supervisor")
+    # A loaded city gives every grid a chief and at least one worker, so this list always holds
+    # someone other than the assignee.
+    candidates += city.workers_of(grid_id)
+    return next(person for person in candidates if person.person_id != assignee.person_id)

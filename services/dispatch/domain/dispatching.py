@@ -1,0 +1,106 @@
+"""Turn one submitted report into the events that open and assign its case.
+
+Everything is derived from the report and the city: the case id from the report id, each event id from
+the case id and the step, the clock from the report. Processing the same report twice (a redelivery, a
+client's retry) therefore yields the very same events, which consumers dedupe by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from services.dispatch.domain.assignment import assign
+from services.dispatch.domain.deadlines import deadlines_for
+from services.dispatch.domain.jurisdiction import locate
+from shared.city import Category, City
+from shared.events import derived_id
+from shared.events.cases import CaseAssigned, CaseEvent, CaseOpened
+from shared.events.reports import ReportSubmitted
+
+
+class UnknownCategory(Exception):
+    """The report names a category the city's catalogue does not have (intake should have refused it)."""
+
+
+@dataclass(frozen=True)
+class OutgoingEvent:
+    """An event to emit, with its deterministic CloudEvents id."""
+
+    event_id: UUID
+    event: CaseEvent
+
+
+def case_id_for(report_id: UUID) -> UUID:
+    return derived_id("case", report_id)
+
+
+def dispatch_clock(report: ReportSubmitted) -> datetime:
+    """The instant the case's clock starts.
+
+    Dispatch is automatic and follows submission within milliseconds, so the submission time stands for
+    the dispatch time. Taking it from the report rather than from the wall clock makes a reprocessed
+    report yield byte-identical events, so its CaseOpened and CaseAssigned always agree on deadlines.
+    """
+    submitted = report.submitted_at
+    return submitted.replace(tzinfo=UTC) if submitted.tzinfo is None else submitted.astimezone(UTC)
+
+
+def dispatch_report(
+    report: ReportSubmitted, *, city: City, dispatched_at: datetime, sla_scale: float = 1.0
+) -> list[OutgoingEvent]:
+    """CaseOpened, then CaseAssigned unless the report lies in no grid (an operator triages it by hand).
+
+    Raises UnknownCategory when the catalogue has no such category.
+    """
+    category = _category(city, report.category)
+    case_id = case_id_for(report.report_id)
+    where = locate(city, report.location)
+    deadlines = deadlines_for(category, dispatched_at=dispatched_at, sla_scale=sla_scale)
+    opened = CaseOpened(
+        case_id=case_id,
+        occurred_at=dispatched_at,
+        report_id=report.report_id,
+        category=category.code,
+        nature=category.nature,
+        priority=category.priority,
+        # Unlocated cases go to the district command centre's operators.
+        tier=category.default_tier if where.located else "district",
+        location=report.location,
+        description=report.description,
+        grid_id=where.grid_id,
+        community_id=where.community_id,
+        street_id=where.street_id,
+        district_id=where.district_id,
+        department_id=category.department_id,
+        source_type=report.source_type,
+        reporter_id=report.reporter_id,
+        app_id=report.app_id,
+        resolve_by=deadlines.resolve_by,
+        close_by=deadlines.close_by,
+    )
+    events = [OutgoingEvent(derived_id(case_id, "opened"), opened)]
+    assignment = assign(city, category, where, case_id)
+    if assignment is not None:
+        assigned = CaseAssigned(
+            case_id=case_id,
+            occurred_at=dispatched_at,
+            assignee_id=assignment.assignee.person_id,
+            assignee_role=assignment.assignee.role,
+            tier=assignment.tier,
+            unit_id=assignment.unit_id,
+            verifier_id=assignment.verifier.person_id,
+            grid_id=where.grid_id,
+            resolve_by=deadlines.resolve_by,
+            close_by=deadlines.close_by,
+        )
+        events.append(OutgoingEvent(derived_id(case_id, "assigned"), assigned))
+    return events
+
+
+def _category(city: City, code: str) -> Category:
+    try:
+        return city.category(code)
+    except KeyError:
+        raise UnknownCategory(f"unknown category {code!r}") from None

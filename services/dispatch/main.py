@@ -1,0 +1,104 @@
+"""The composition root: settings in, a faust app with its publisher, agent and pages out.
+
+Nothing connects at import time: `build` only wires objects; the worker connects when it starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from faust.types import AgentT
+
+from services.dispatch.agents import ReportDispatcher, register_agent, register_lag_gauge
+from services.dispatch.api import register_pages
+from services.dispatch.metrics import DispatchMetrics
+from services.dispatch.publishing import KafkaPublisher
+from services.dispatch.settings import DispatchSettings
+from shared.city import City, load_city
+from shared.observability import configure_logging
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    app: faust.App
+    publisher: KafkaPublisher
+    metrics: DispatchMetrics
+    agent: AgentT[Any]
+
+
+def build(settings: DispatchSettings, *, city: City) -> Dispatch:
+    metrics = DispatchMetrics()
+    datadir = settings.run_dir / "dispatch" / settings.group_id
+    datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level itself
+    app = faust.App(
+        settings.group_id,
+        broker=";".join(f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")),
+        store="memory://",
+        autodiscover=False,
+        datadir=str(datadir),
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.kafka_replication_factor,
+        # No leader-only work here: skip the extra "<app>-__assignor-__leader" topic.
+        topic_disable_leader=True,
+        consumer_auto_offset_reset="earliest",
+        web_enabled=True,
+        web_bind=settings.host,
+        web_host=settings.host,
+        web_port=settings.port,
+        web_router_enabled=False,
+        web_tables_enabled=False,
+    )
+    publisher = KafkaPublisher(
+        bootstrap=settings.kafka_bootstrap,
+        client_id=f"{settings.group_id}-publisher",
+        partitions=settings.topic_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        metrics=metrics,
+    )
+    # Started before the app's own services (consumer, agents) and stopped after them: the agent never
+    # sees a message before the producer it publishes with is up.
+    app.add_dependency(publisher)
+    dispatcher = ReportDispatcher(
+        city=city, sla_scale=settings.sla_scale, publisher=publisher, metrics=metrics
+    )
+    agent = register_agent(
+        app, dispatcher, batch_size=settings.batch_size, batch_within=settings.batch_within_seconds
+    )
+    register_lag_gauge(app, metrics, interval=settings.lag_interval_seconds)
+
+    async def consumer_running() -> bool:
+        consumer = app.consumer
+        return bool(consumer.started and not consumer.should_stop)
+
+    async def producer_started() -> bool:
+        return publisher.producer_started
+
+    register_pages(
+        app,
+        metrics=metrics,
+        checks={
+            "consumer": consumer_running,
+            "producer": producer_started,
+            "kafka": publisher.broker_reachable,
+        },
+    )
+    return Dispatch(app=app, publisher=publisher, metrics=metrics, agent=agent)
+
+
+def run() -> None:
+    """Run one dispatch worker until SIGTERM/SIGINT. Reads no command-line arguments."""
+    settings = DispatchSettings()
+    configure_logging("dispatch", settings.log_level)
+    dispatch = build(settings, city=load_city(settings.city_dir))
+    worker = faust.Worker(
+        dispatch.app,
+        loglevel=settings.log_level,
+        # Our JSON logging stays in charge; no banner or spinner on stdout.
+        override_logging=False,
+        redirect_stdouts=False,
+        quiet=True,
+    )
+    worker.spinner = None  # it writes terminal escape codes to stdout, which is for JSON log lines only
+    worker.execute_from_commandline()

@@ -1,0 +1,130 @@
+"""Publishing to Kafka with the shared idempotent producer, acknowledged before offsets move on.
+
+`KafkaPublisher` is a mode Service added as a dependency of the faust app, so it starts (topics ensured,
+producer started) before the app's consumer and agents, and stops after them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
+
+from aiokafka import AIOKafkaProducer
+from mode import Service
+
+from shared.events import KafkaRecord
+from shared.kafka import ensure_topics, make_producer
+from shared.observability import ServiceMetrics
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 5.0
+BROKER_CHECK_SECONDS = 3.0
+
+T = TypeVar("T")
+
+
+class Publisher(Protocol):
+    async def publish(self, records: Sequence[KafkaRecord]) -> None:
+        """Return once the broker has acknowledged every record; keep trying until it has."""
+
+
+class KafkaPublisher(Service):
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        client_id: str,
+        partitions: int,
+        replication_factor: int,
+        metrics: ServiceMetrics,
+    ) -> None:
+        self._bootstrap = bootstrap
+        self._client_id = client_id
+        self._partitions = partitions
+        self._replication_factor = replication_factor
+        self._metrics = metrics
+        self._producer: AIOKafkaProducer | None = None
+        super().__init__()
+
+    async def on_start(self) -> None:
+        await self._retrying("creating topics", self._ensure_topics)
+        self._producer = await self._retrying("starting the producer", self._start_producer)
+
+    async def on_stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    @property
+    def producer_started(self) -> bool:
+        return self._producer is not None
+
+    async def broker_reachable(self) -> bool:
+        """A real metadata round trip to the cluster, not just an open socket."""
+        if self._producer is None:
+            return False
+        await asyncio.wait_for(self._producer.client.fetch_all_metadata(), BROKER_CHECK_SECONDS)
+        return True
+
+    async def publish(self, records: Sequence[KafkaRecord]) -> None:
+        """Send in order and wait for every acknowledgement; on failure send them all again.
+
+        Resending is safe: the records carry deterministic ids, so consumers drop what already arrived.
+        The caller's offsets are not committed while this waits, so nothing is skipped.
+        """
+        backoff = 0.25
+        while True:
+            failure = await self._send_all(records)
+            if failure is None:
+                break
+            log.warning(
+                "publishing failed; retrying", extra={"records": len(records), "error": repr(failure)}
+            )
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+        for record in records:
+            self._metrics.events_produced.labels(record.topic).inc()
+
+    async def _send_all(self, records: Sequence[KafkaRecord]) -> BaseException | None:
+        producer = self._producer
+        if producer is None:
+            return RuntimeError("the producer is not started")
+        try:
+            # `send` only enqueues (in order, so one case's events keep their order in its partition);
+            # the returned futures resolve on the broker's acknowledgement.
+            deliveries = [
+                await producer.send(record.topic, record.value, key=record.key, headers=record.headers)
+                for record in records
+            ]
+        except Exception as exc:
+            return exc
+        results = await asyncio.gather(*deliveries, return_exceptions=True)
+        return next((result for result in results if isinstance(result, BaseException)), None)
+
+    async def _ensure_topics(self) -> None:
+        await ensure_topics(
+            self._bootstrap, partitions=self._partitions, replication_factor=self._replication_factor
+        )
+
+    async def _start_producer(self) -> AIOKafkaProducer:
+        producer = make_producer(self._bootstrap, client_id=self._client_id)
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        return producer
+
+    async def _retrying(self, what: str, step: Callable[[], Awaitable[T]]) -> T:
+        """Start-up steps wait for the broker: a worker started before Kafka comes up catches up."""
+        backoff = 0.5
+        while True:
+            try:
+                return await step()
+            except Exception as exc:
+                log.warning("%s failed; retrying", what, extra={"error": repr(exc)})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)

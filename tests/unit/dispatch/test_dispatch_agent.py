@@ -1,0 +1,125 @@
+"""The agent, driven through faust's test context: reports in, records published, dead letters for what
+cannot be used, and no message acknowledged before the broker has acknowledged its output."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import faust
+import pytest
+from faust.contrib.asgi import bind_to_running_loop
+from faust.types import AgentT
+
+from services.dispatch.agents import ReportDispatcher, register_agent
+from services.dispatch.metrics import DispatchMetrics
+from shared.events import KafkaRecord, decode, encode
+from shared.events.cases import CaseOpened
+from shared.events.dead_letters import DeadLetterRecorded
+from tests.unit.dispatch.conftest import CITY, NANJING, make_report
+
+
+class RecordingPublisher:
+    """Stands in for Kafka: keeps what is published; `hold()` makes publishing wait for `release()`."""
+
+    def __init__(self) -> None:
+        self.records: list[KafkaRecord] = []
+        self._open = asyncio.Event()
+        self._open.set()
+        self._changed = asyncio.Condition()
+
+    def hold(self) -> None:
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    async def publish(self, records: Sequence[KafkaRecord]) -> None:
+        await self._open.wait()
+        async with self._changed:
+            self.records += records
+            self._changed.notify_all()
+
+    async def wait_for(self, count: int, within: float = 5.0) -> list[KafkaRecord]:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.records) >= count), within)
+        return self.records
+
+
+@pytest.fixture
+async def running() -> AsyncIterator[tuple[AgentT[Any], RecordingPublisher, DispatchMetrics]]:
+    app = faust.App(f"dispatch-unit-{uuid.uuid4().hex[:8]}", store="memory://", autodiscover=False)
+    bind_to_running_loop(app)
+    publisher = RecordingPublisher()
+    metrics = DispatchMetrics()
+    dispatcher = ReportDispatcher(city=CITY, sla_scale=1.0, publisher=publisher, metrics=metrics)
+    agent = register_agent(app, dispatcher, batch_size=10, batch_within=0.01)
+    app.finalize()
+    app.flow_control.resume()  # without it, put() waits for a consumer that never starts
+    async with agent.test_context() as tested:
+        yield tested, publisher, metrics
+
+
+async def put(agent, record: KafkaRecord):
+    return await agent.put(value=record.value, key=record.key, headers=record.headers)
+
+
+async def test_a_report_put_to_the_agent_is_published_as_opened_and_assigned(running) -> None:
+    agent, publisher, metrics = running
+    report = make_report()
+
+    await put(agent, encode(report, source="/gridloop/intake"))
+
+    records = await publisher.wait_for(2)
+    types = [decode(r.headers, r.value).type for r in records]
+    assert types == ["gridloop.case.opened.v1", "gridloop.case.assigned.v1"]
+    assert metrics.cases_opened.labels("grid")._value.get() == 1
+
+
+async def test_an_unlocated_report_is_opened_only_and_counted(running) -> None:
+    agent, publisher, metrics = running
+
+    await put(agent, encode(make_report(location=NANJING), source="/gridloop/intake"))
+
+    (record,) = await publisher.wait_for(1)
+    opened = decode(record.headers, record.value).data
+    assert isinstance(opened, CaseOpened)
+    assert opened.grid_id is None
+    assert metrics.reports_unlocated._value.get() == 1
+
+
+async def test_garbage_becomes_a_dead_letter_and_the_agent_moves_on(running) -> None:
+    agent, publisher, metrics = running
+
+    await agent.put(value=b"\x00not a cloud event", key=b"k", headers=[("ce_type", b"nonsense")])
+    await put(agent, encode(make_report(), source="/gridloop/intake"))
+
+    dead, opened, _assigned = await publisher.wait_for(3)
+    letter = decode(dead.headers, dead.value).data
+    assert isinstance(letter, DeadLetterRecorded)
+    assert letter.consumer == "dispatch"
+    assert letter.original_value_b64 == "AG5vdCBhIGNsb3VkIGV2ZW50"
+    assert letter.original_topic == "gridloop.reports"
+    assert letter.error.startswith("not a binary-mode CloudEvent")
+    assert decode(opened.headers, opened.value).type == "gridloop.case.opened.v1"
+    assert metrics.events_consumed.labels(letter.original_topic, "dead_lettered")._value.get() == 1
+
+
+async def test_a_report_is_acknowledged_only_after_its_events_are_published(running) -> None:
+    agent, publisher, _ = running
+    publisher.hold()
+
+    event = await put(agent, encode(make_report(), source="/gridloop/intake"))
+    await asyncio.sleep(0.2)  # the batch is taken and waits on the publisher
+    assert not publisher.records
+    assert not event.message.acked
+
+    publisher.release()
+    await publisher.wait_for(2)
+    for _ in range(50):
+        if event.message.acked:
+            break
+        await asyncio.sleep(0.02)
+    assert event.message.acked
