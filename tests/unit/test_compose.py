@@ -1,11 +1,8 @@
 """docker-compose.yml: valid Compose, and the same stack as `make up`.
 
-The Compose file is validated against the Compose Specification's JSON schema, vendored as
-tests/data/compose-spec.json. Source: https://github.com/compose-spec/compose-spec, file
-schema/compose-spec.json at commit b2835e8acc1e42e7aecbc27a9bc4a1fc66ef21ba (the schema has no `$id`; its
-draft-04 style `"id"` is "compose_spec.json"; `$schema` draft 2019-09); sha256 of the vendored copy
-91ae91d24640d45634c9d4b5f4e3a5ce1b6b6da38bc06b27e2a04891f81f32da; the specification is under the Apache
-License 2.0. To update it, replace the file with a newer copy of that path and update commit and hash here.
+The Compose file is validated against the Compose Specification's JSON schema as the maintained
+check-jsonschema package ships it (``check_jsonschema/builtin_schemas/vendor/compose-spec.json``, kept in
+step with compose-spec upstream by that project; upgrading the package updates the schema).
 
 Beyond the schema, the services, ports, commands and environment must agree with docs/ARCHITECTURE.md
 (local column), scripts/stack.sh (what `make up` exports) and deploy/prometheus (scrape targets).
@@ -14,6 +11,7 @@ Beyond the schema, the services, ports, commands and environment must agree with
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -25,7 +23,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-SCHEMA_FILE = ROOT / "tests" / "data" / "compose-spec.json"
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 STACK_SH = ROOT / "scripts" / "stack.sh"
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
@@ -64,7 +61,10 @@ def compose() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_FILE.read_text())
+    # Located, not imported: importing check_jsonschema loads its CLI, which we don't need.
+    spec = importlib.util.find_spec("check_jsonschema")
+    assert spec is not None and spec.origin, "check-jsonschema (a dev dependency) is not installed"
+    schema = json.loads((Path(spec.origin).parent / "builtin_schemas/vendor/compose-spec.json").read_text())
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
