@@ -63,7 +63,8 @@ def compose() -> dict[str, Any]:
 def validator() -> jsonschema.protocols.Validator:
     # Located, not imported: importing check_jsonschema loads its CLI, which we don't need.
     spec = importlib.util.find_spec("check_jsonschema")
-    assert spec is not None and spec.origin, "check-jsonschema (a dev dependency) is not installed"
+    assert spec is not None, "check-jsonschema (a dev dependency) is not installed"
+    assert spec.origin
     schema = json.loads((Path(spec.origin).parent / "builtin_schemas/vendor/compose-spec.json").read_text())
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
