@@ -1,0 +1,151 @@
+"""`make demo`: play a morning in the city against the running stack and print the assessment.
+
+Grid apps post realistic reports; dispatch opens and assigns cases; the assignees accept and resolve
+them; the grid chiefs verify (one in six fails and goes back for rework) and close them, some on time
+and some after their deadline; a few are left open. Then the assessment table scoring produced.
+
+Late closures need compressed SLA time: `make up` runs with SLA_SCALE=8640 (a day of limit is ten
+seconds). On a real-time stack (SLA_SCALE=1) the demo does not wait days: it closes everything on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tqdm import tqdm
+
+from services.handling.settings import HandlingSettings
+from shared.city import City, load_city
+from shared.settings import REPO_ROOT
+from tools.client import Endpoints, LoopClient, case_id_of, report_body
+from tools.token import mint_token
+
+# What people say when they report, by category (a sample; other categories use their name).
+DESCRIPTIONS = {
+    "city_appearance.garbage_overflow": "小区东门垃圾桶满溢，已经两天没人清运，气味很大。",
+    "city_appearance.illegal_advertising": "单元楼道墙上贴满了小广告。",
+    "safety.fire_exit_blocked": "3号楼消防通道被电动车和杂物堵住了。",
+    "people.elderly_alone_help": "独居的王奶奶这几天没出门，敲门没人应，请网格员看看。",
+    "dispute.neighbour_noise": "楼上装修每天晚上十点以后还在施工，协商无果。",
+}
+LONGEST_WAIT_SECONDS = 120  # beyond this a deadline is "real time": the demo will not wait for it
+
+
+@dataclass
+class Fate:
+    rework: bool
+    late: bool
+    left_open: bool
+
+
+def fate_of(rng: random.Random) -> Fate:
+    roll = rng.random()
+    return Fate(rework=rng.random() < 1 / 6, late=0.6 <= roll < 0.8, left_open=roll >= 0.9)
+
+
+class Demo:
+    def __init__(self, city: City, loop: LoopClient, rng: random.Random) -> None:
+        self.city = city
+        self.loop = loop
+        self.rng = rng
+        self.secret = HandlingSettings().jwt_secret
+        self.viewer = self.token("sv-yancheng")  # a city-wide supervisor sees every case
+        self.left_open: list[str] = []
+        self.closed_late = 0
+
+    def token(self, person_id: str) -> str:
+        return mint_token(self.city.person(person_id), self.secret)
+
+    def report(self) -> tuple[dict[str, Any], str]:
+        app = self.rng.choice(self.city.apps)
+        grid = self.rng.choice(self.city.grids)
+        point = grid.polygon.representative_point()
+        category = self.rng.choice([c for c in self.city.categories if c.active])
+        body = report_body(
+            category=category.code,
+            lon=point.x,
+            lat=point.y,
+            source_type=self.rng.choice(app.source_types),
+            reporter_id=f"{app.app_id}-user-{self.rng.randint(1, 500)}",
+            description=DESCRIPTIONS.get(category.code, f"{category.name_zh}，请尽快处理。"),
+        )
+        return body, f"dev-key-{app.app_id}"
+
+    async def play_case(self, body: dict[str, Any], api_key: str, progress: tqdm) -> None:
+        response = await self.loop.submit(body, api_key=api_key)
+        response.raise_for_status()
+        case = await self.loop.wait_case(case_id_of(body["report_id"]), token=self.viewer)
+        fate = fate_of(self.rng)
+        holder, verifier = self.token(case["assignee_id"]), self.token(case["verifier_id"])
+        await self.loop.act(case["id"], "accept", token=holder)
+        if fate.left_open:
+            self.left_open.append(case["id"])
+            progress.update(1)
+            return
+        await self.loop.act(case["id"], "resolve", token=holder, note="已处理", evidence=[])
+        if fate.rework:
+            await self.loop.act(case["id"], "verify", token=verifier, passed=False, note="现场核查未整改到位")
+            await self.loop.act(case["id"], "resolve", token=holder, note="已返工整改", evidence=[])
+        await self.loop.act(case["id"], "verify", token=verifier, passed=True, note="现场核查通过")
+        if fate.late:
+            wait = (datetime.fromisoformat(case["close_by"]) - datetime.now(UTC)).total_seconds()
+            if wait < LONGEST_WAIT_SECONDS:
+                await asyncio.sleep(max(0.0, wait) + 0.5)
+                self.closed_late += 1
+        await self.loop.act(case["id"], "close", token=verifier, note="结案")
+        progress.update(1)
+
+    async def run(self, reports: int) -> None:
+        await self.loop.wait_ready(within=30)
+        with tqdm(total=reports, desc="cases through the loop", unit="case") as progress:
+            await asyncio.gather(*(self.play_case(*self.report(), progress) for _ in range(reports)))
+
+
+def period_now(city: City) -> str:
+    return datetime.now(ZoneInfo(city.timezone)).strftime("%Y-%m")
+
+
+async def print_assessment(loop: LoopClient, city: City, period: str) -> None:
+    await asyncio.sleep(2)  # scoring consumes asynchronously: let the last events land
+    names = {p.person_id: p.name for p in city.people}
+    for subject_type, title in (("grid_worker", "grid workers 网格员"), ("grid", "grids 网格")):
+        rows = await loop.assessments(subject_type, period)
+        print(f"\nAssessment {period}, {title} (best on-time closure rate first)")
+        print(f"{'subject':<30} {'due':>4} {'closed':>6} {'on time':>7} {'closure %':>10} {'on-time %':>10}")
+        for row in rows:
+            c = row["counters"]
+            label = f"{row['subject_id']} {names.get(row['subject_id'], '')}".strip()
+            print(
+                f"{label:<30} {c['due_to_close']:>4} {c['closed']:>6} {c['closed_on_time']:>7} "
+                f"{row['closure_rate'] or 'n/a':>10} {row['on_time_closure_rate'] or 'n/a':>10}"
+            )
+
+
+async def main_async(reports: int, seed: int) -> None:
+    city = load_city(REPO_ROOT / "city")
+    loop = LoopClient(Endpoints.from_env())
+    try:
+        demo = Demo(city, loop, random.Random(seed))
+        await demo.run(reports)
+        print(f"\n{reports} reports: {demo.closed_late} closed late, {len(demo.left_open)} left open")
+        await print_assessment(loop, city, period_now(city))
+    finally:
+        await loop.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args()
+    asyncio.run(main_async(args.reports, args.seed if args.seed is not None else random.randrange(10**6)))
+
+
+if __name__ == "__main__":
+    main()
