@@ -7,9 +7,16 @@ VENV := .venv/bin
 # Lint only the source trees that already hold Python (mypy errors out on a directory with none).
 PY_TREES := $(foreach d,shared services tests bench tools,$(if $(shell find $(d) -name '*.py' -print -quit 2>/dev/null),$(d)))
 
-# The test stack (docs/ARCHITECTURE.md): own ports and run dir, so it runs beside `make up`.
-TEST_ENV := GRIDLOOP_PROFILE=test GRIDLOOP_TEST_KAFKA=127.0.0.1:19092 \
-	GRIDLOOP_TEST_DATABASE_URL=postgresql://gridloop:gridloop@127.0.0.1:55433/gridloop
+# The test stack (docs/ARCHITECTURE.md): own ports and run dir, so it runs beside `make up`. The ports can
+# be moved (e.g. `make test TEST_KAFKA_PORT=29092 TEST_CONTROLLER_PORT=29093 TEST_PG_PORT=55533`) to run a
+# second test stack from another checkout at the same time.
+TEST_KAFKA_PORT ?= 19092
+TEST_CONTROLLER_PORT ?= 19093
+TEST_PG_PORT ?= 55433
+TEST_STACK := GRIDLOOP_PROFILE=test KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$(TEST_CONTROLLER_PORT) \
+	PG_PORT=$(TEST_PG_PORT)
+TEST_ENV := $(TEST_STACK) GRIDLOOP_TEST_KAFKA=127.0.0.1:$(TEST_KAFKA_PORT) \
+	GRIDLOOP_TEST_DATABASE_URL=postgresql://gridloop:gridloop@127.0.0.1:$(TEST_PG_PORT)/gridloop
 
 # pytest exits 5 when it collected no test: not a failure while a suite directory is still empty.
 define pytest_allow_empty
@@ -41,8 +48,8 @@ unit: $(VENV_STAMP) ## unit tests (no broker, no database)
 	@$(call pytest_allow_empty,$(VENV)/pytest tests/unit,tests/unit)
 
 test: lint unit ## lint + unit + integration/e2e against the test stack (started, then stopped)
-	@trap 'GRIDLOOP_PROFILE=test scripts/stack.sh down' EXIT; \
-	GRIDLOOP_PROFILE=test scripts/stack.sh infra-up; \
+	@trap '$(TEST_STACK) scripts/stack.sh down' EXIT; \
+	$(TEST_STACK) scripts/stack.sh infra-up; \
 	export $(TEST_ENV); \
 	$(call pytest_allow_empty,$(VENV)/pytest tests/integration tests/e2e,tests/integration tests/e2e)
 
