@@ -5,6 +5,7 @@
 #   scripts/stack.sh infra-down   stop Kafka and PostgreSQL (data kept)
 #   scripts/stack.sh up           infra-up, then start intake, dispatch, handling, scoring and wait for /readyz
 #   scripts/stack.sh down         stop services (SIGTERM, SIGKILL after 10 s), Kafka, PostgreSQL; keep data
+#   scripts/stack.sh services-down  stop only the four services (the end-to-end tests' teardown)
 #   scripts/stack.sh clean        down, then delete $GRIDLOOP_RUN_DIR
 #   scripts/stack.sh status
 #
@@ -162,9 +163,10 @@ main() {
   case "${1:-}" in
     infra-up) cmd_infra_up ;;
     infra-down) cmd_infra_down ;;
+    services-down) stop_services ;;
     up | down | clean | status) "cmd_$1" ;;
     *)
-      sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+      sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
       exit 2
       ;;
   esac
