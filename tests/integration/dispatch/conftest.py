@@ -1,0 +1,147 @@
+"""Dispatch as its operators run it: `python -m services.dispatch` in a subprocess, against the real test
+broker, on a free port, with its own consumer group.
+
+The group's offsets are set to the current end of the reports topic before the worker starts, so it
+dispatches what the tests produce and not the topic's history (other suites produce reports too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from shared.events import KafkaRecord
+from shared.kafka import ensure_topics, make_producer, send
+from shared.settings import REPO_ROOT
+from shared.topics import REPORTS
+
+# Every limit divided by 3600: a one-day limit is 24 seconds, as in demos and end-to-end tests.
+SLA_SCALE = 3600
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class DispatchProcess:
+    """One dispatch worker process that can be stopped and started again with the same settings."""
+
+    def __init__(self, *, bootstrap: str, group_id: str, run_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = run_dir / "dispatch.log"
+        self._env = {
+            **os.environ,
+            "GRIDLOOP_ENV": "test",
+            "GRIDLOOP_RUN_DIR": str(run_dir),
+            "GRIDLOOP_DISPATCH_KAFKA_BOOTSTRAP": bootstrap,
+            "GRIDLOOP_DISPATCH_GROUP_ID": group_id,
+            "GRIDLOOP_DISPATCH_PORT": str(self.port),
+            "GRIDLOOP_DISPATCH_SLA_SCALE": str(SLA_SCALE),
+            "GRIDLOOP_DISPATCH_LAG_INTERVAL_SECONDS": "0.5",
+        }
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "services.dispatch",
+                cwd=REPO_ROOT,
+                env=self._env,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        await self.wait_ready()
+
+    async def wait_ready(self, within: float = 60.0) -> None:
+        deadline = asyncio.get_running_loop().time() + within
+        async with httpx.AsyncClient(base_url=self.url, timeout=2.0) as client:
+            while asyncio.get_running_loop().time() < deadline:
+                assert self._process is not None
+                if self._process.returncode is not None:
+                    pytest.fail(f"dispatch exited with {self._process.returncode}:\n{self.log_tail()}")
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        pytest.fail(f"dispatch never became ready:\n{self.log_tail()}")
+
+    async def stop(self, sig: signal.Signals = signal.SIGTERM, within: float = 30.0) -> int:
+        process = self._process
+        assert process is not None
+        process.send_signal(sig)
+        try:
+            returncode = await asyncio.wait_for(process.wait(), within)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            pytest.fail(f"dispatch ignored {sig.name} for {within} s:\n{self.log_tail()}")
+        self._process = None
+        return returncode
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+async def start_group_at_end_of_reports(bootstrap: str, group_id: str) -> None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(REPORTS.name)
+        if partitions is None:
+            await consumer._client.force_metadata_update()
+            partitions = consumer.partitions_for_topic(REPORTS.name) or set()
+        tps = [TopicPartition(REPORTS.name, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_end(*tps)
+        await consumer.commit({tp: await consumer.position(tp) for tp in tps})
+    finally:
+        await consumer.stop()
+
+
+@pytest.fixture(scope="module")
+async def dispatch(
+    kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[DispatchProcess]:
+    group_id = f"gridloop-dispatch-test-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(kafka_bootstrap, partitions=6, replication_factor=1)
+    await start_group_at_end_of_reports(kafka_bootstrap, group_id)
+    process = DispatchProcess(
+        bootstrap=kafka_bootstrap, group_id=group_id, run_dir=tmp_path_factory.mktemp("dispatch")
+    )
+    await process.start()
+    yield process
+    if process.running:
+        await process.stop()
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    producer = make_producer(kafka_bootstrap, client_id="dispatch-tests")
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+async def produce(producer: AIOKafkaProducer, record: KafkaRecord) -> None:
+    await send(producer, record)
