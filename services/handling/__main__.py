@@ -1,0 +1,3 @@
+from services.handling.main import serve
+
+serve()

@@ -1,0 +1,177 @@
+"""Handling's HTTP routes: thin — decode, call one handler, encode. Domain errors become HTTP errors
+in ``install_domain_errors`` and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from services.handling import handlers, repository
+from services.handling.deps import CurrentViewer, Runtime, RuntimeDep
+from services.handling.domain import (
+    Accept,
+    Close,
+    Command,
+    IllegalTransition,
+    NotPermitted,
+    Resolve,
+    State,
+    Verify,
+    allowed_steps,
+)
+from services.handling.domain.access import can_see
+from services.handling.views import (
+    AcceptBody,
+    BadCursor,
+    CasePage,
+    CaseView,
+    CloseBody,
+    ResolveBody,
+    TimelineEntryView,
+    TimelineView,
+    VerifyBody,
+    decode_cursor,
+    encode_cursor,
+)
+from shared.http import error_response
+
+MAX_PAGE = 200
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+
+
+async def _step(runtime: Runtime, viewer: CurrentViewer, case_id: UUID, command: Command) -> CaseView:
+    outcome = "taken"
+    try:
+        case = await handlers.take_step(
+            runtime.pool, runtime.schema, case_id=case_id, command=command, viewer=viewer, now=runtime.clock()
+        )
+    except IllegalTransition:
+        outcome = "illegal"
+        raise
+    except (NotPermitted, handlers.CaseHidden):
+        outcome = "forbidden"
+        raise
+    except handlers.CaseNotFound:
+        outcome = "not_found"
+        raise
+    finally:
+        runtime.steps.labels(command.step.value, outcome).inc()
+    return CaseView.of_case(case, runtime.clock())
+
+
+@router.post("/cases/{case_id}/accept", response_model=CaseView)
+async def accept(
+    case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer, body: AcceptBody | None = None
+) -> CaseView:
+    """The assignee signs for the case."""
+    return await _step(runtime, viewer, case_id, Accept(note=body.note if body else None))
+
+
+@router.post("/cases/{case_id}/resolve", response_model=CaseView)
+async def resolve(case_id: UUID, body: ResolveBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
+    """The assignee reports back: what was done, with links to photos or documents."""
+    command = Resolve(note=body.note, evidence=tuple(str(url) for url in body.evidence))
+    return await _step(runtime, viewer, case_id, command)
+
+
+@router.post("/cases/{case_id}/verify", response_model=CaseView)
+async def verify(case_id: UUID, body: VerifyBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
+    """The verifier checks on site: passed, or back to the assignee for rework (note required)."""
+    return await _step(runtime, viewer, case_id, Verify(passed=body.passed, note=body.note))
+
+
+@router.post("/cases/{case_id}/close", response_model=CaseView)
+async def close(
+    case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer, body: CloseBody | None = None
+) -> CaseView:
+    """The verifier closes a verified case."""
+    return await _step(runtime, viewer, case_id, Close(note=body.note if body else None))
+
+
+@router.get("/cases", response_model=CasePage)
+async def list_cases(
+    runtime: RuntimeDep,
+    viewer: CurrentViewer,
+    state: State | None = None,
+    grid_id: str | None = None,
+    assignee_id: str | None = None,
+    verifier_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, description=f"page size, at most {MAX_PAGE}")] = 50,
+    cursor: str | None = None,
+) -> CasePage:
+    """Cases the caller may see, newest first."""
+    page_size = min(limit, MAX_PAGE)
+    async with runtime.pool.acquire() as conn:
+        rows = await repository.list_cases(
+            conn,
+            runtime.schema,
+            viewer=viewer,
+            where=repository.CaseFilter(
+                state=state, grid_id=grid_id, assignee_id=assignee_id, verifier_id=verifier_id
+            ),
+            limit=page_size + 1,
+            after=decode_cursor(cursor) if cursor else None,
+        )
+    now = runtime.clock()
+    items = [CaseView.of(dict(row), now) for row in rows[:page_size]]
+    more = len(rows) > page_size
+    return CasePage(
+        items=items, next_cursor=encode_cursor(items[-1].opened_at, items[-1].id) if more else None
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CaseView)
+async def get_case(case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
+    async with runtime.pool.acquire() as conn:
+        case = await repository.load_case(conn, runtime.schema, case_id)
+    if case is None:
+        raise handlers.CaseNotFound(case_id)
+    if not can_see(viewer, case):
+        raise handlers.CaseHidden(case_id)
+    return CaseView.of_case(case, runtime.clock())
+
+
+@router.get("/cases/{case_id}/timeline", response_model=TimelineView)
+async def get_timeline(case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer) -> TimelineView:
+    """The case's flow record, oldest first: who did what, from which state to which, and why."""
+    async with runtime.pool.acquire() as conn:
+        case = await repository.load_case(conn, runtime.schema, case_id)
+    if case is None:
+        raise handlers.CaseNotFound(case_id)
+    if not can_see(viewer, case):
+        raise handlers.CaseHidden(case_id)
+    entries = [TimelineEntryView.model_validate(entry.model_dump()) for entry in case.history]
+    return TimelineView(case_id=case_id, entries=entries)
+
+
+def install_domain_errors(app: FastAPI) -> None:
+    @app.exception_handler(handlers.CaseNotFound)
+    async def not_found(_: Request, exc: handlers.CaseNotFound) -> JSONResponse:
+        return error_response(404, "case_not_found", str(exc))
+
+    @app.exception_handler(handlers.CaseHidden)
+    async def hidden(_: Request, exc: handlers.CaseHidden) -> JSONResponse:
+        return error_response(403, "forbidden", str(exc))
+
+    @app.exception_handler(NotPermitted)
+    async def not_permitted(_: Request, exc: NotPermitted) -> JSONResponse:
+        return error_response(403, "forbidden", exc.reason)
+
+    @app.exception_handler(IllegalTransition)
+    async def illegal(_: Request, exc: IllegalTransition) -> JSONResponse:
+        allowed = [step.value for step in allowed_steps(exc.state)]
+        details = [{"state": exc.state.value, "action": exc.step.value, "allowed_actions": allowed}]
+        return error_response(409, "illegal_transition", str(exc), details)
+
+    @app.exception_handler(repository.ConcurrentUpdate)
+    async def concurrent(_: Request, exc: repository.ConcurrentUpdate) -> JSONResponse:
+        return error_response(409, "concurrent_update", f"{exc}; read the case again and retry")
+
+    @app.exception_handler(BadCursor)
+    async def bad_cursor(_: Request, exc: BadCursor) -> JSONResponse:
+        return error_response(422, "invalid_cursor", str(exc))

@@ -1,0 +1,68 @@
+"""FastAPI dependencies: the service's runtime (built in the lifespan) and the person a request acts for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import Counter
+
+from services.handling.auth import InvalidToken, decode_token
+from services.handling.domain.access import Viewer
+from services.handling.settings import HandlingSettings
+from shared.http import ApiError
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Everything a request needs, created once by the composition root (``main.py``)."""
+
+    settings: HandlingSettings
+    pool: asyncpg.Pool
+    city_id: str
+    steps: Counter
+    clock: Callable[[], datetime]
+
+    @property
+    def schema(self) -> str:
+        return self.settings.db_schema
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+_bearer = HTTPBearer(auto_error=False, description="A person's HS256 JWT (claims sub, role, unit_id, exp).")
+
+
+def current_viewer(
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Viewer:
+    if credentials is None:
+        raise _unauthorized("send a bearer token: Authorization: Bearer <jwt>")
+    try:
+        principal = decode_token(credentials.credentials, runtime.settings.jwt_secret.get_secret_value())
+    except InvalidToken as exc:
+        raise _unauthorized(str(exc)) from exc
+    return Viewer(
+        person_id=principal.person_id,
+        role=principal.role,
+        unit_id=principal.unit_id,
+        city_wide=principal.unit_id == runtime.city_id,
+    )
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+
+
+CurrentViewer = Annotated[Viewer, Depends(current_viewer)]

@@ -1,0 +1,51 @@
+"""Handling's pure domain: the case, its lifecycle table, and the commands people give."""
+
+from services.handling.domain.lifecycle import (
+    TRANSITIONS,
+    IllegalTransition,
+    LifecycleError,
+    NotPermitted,
+    Raised,
+    allowed_steps,
+    apply,
+    open_case,
+)
+from services.handling.domain.model import (
+    SYSTEM_ROLE,
+    Accept,
+    Actor,
+    Assign,
+    Case,
+    Close,
+    Command,
+    Location,
+    Resolve,
+    State,
+    Step,
+    TimelineEntry,
+    Verify,
+)
+
+__all__ = [
+    "SYSTEM_ROLE",
+    "TRANSITIONS",
+    "Accept",
+    "Actor",
+    "Assign",
+    "Case",
+    "Close",
+    "Command",
+    "IllegalTransition",
+    "LifecycleError",
+    "Location",
+    "NotPermitted",
+    "Raised",
+    "Resolve",
+    "State",
+    "Step",
+    "TimelineEntry",
+    "Verify",
+    "allowed_steps",
+    "apply",
+    "open_case",
+]

@@ -1,0 +1,111 @@
+"""Handling's composition root: the one place settings become clients and clients become a service.
+
+Start order: city data, migrations, database pool, then the HTTP side serves while the Kafka side
+(topics, producer, consumer, outbox relay) connects in the background; ``/readyz`` says 503 until it has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from services.handling import handlers
+from services.handling.api import install_domain_errors, router
+from services.handling.deps import Runtime
+from services.handling.gauges import CaseGauges
+from services.handling.messaging import Messaging
+from services.handling.settings import HandlingSettings
+from shared.city import load_city
+from shared.db import create_pool, migrate, ping
+from shared.http import install_error_handlers, limit_body_size
+from shared.observability import ServiceMetrics, configure_logging, health_router, instrument
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    metrics = ServiceMetrics("handling")
+    gauges = CaseGauges(metrics)
+    steps = metrics.counter(
+        "case_steps_total",
+        "Steps people asked to take on cases, by action and outcome (taken, illegal, forbidden, not_found).",
+        ("action", "outcome"),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        city = load_city(settings.city_dir)
+        database_url = settings.database_url.get_secret_value()
+        await migrate(database_url, migrations=MIGRATIONS, schema=settings.db_schema)
+        pool = await create_pool(database_url)
+        messaging = Messaging(
+            settings=settings,
+            pool=pool,
+            metrics=metrics,
+            handler=handlers.case_event_handler(settings.db_schema, clock),
+        )
+        app.state.runtime = Runtime(
+            settings=settings, pool=pool, city_id=city.city_id, steps=steps, clock=clock
+        )
+        app.state.messaging = messaging
+        background = [
+            asyncio.create_task(messaging.run(), name="handling-kafka"),
+            asyncio.create_task(
+                gauges.keep_fresh(pool, settings.db_schema, clock, settings.gauge_refresh_seconds),
+                name="handling-gauges",
+            ),
+        ]
+        log.info("handling started", extra={"schema": settings.db_schema, "city": city.city_id})
+        try:
+            yield
+        finally:
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await messaging.close()
+            await pool.close()
+            log.info("handling stopped")
+
+    app = FastAPI(title="gridloop handling", version="1", lifespan=lifespan)
+    instrument(app, metrics)
+    limit_body_size(app, settings.max_body_bytes)
+    install_error_handlers(app)
+    install_domain_errors(app)
+    app.include_router(router)
+
+    async def database_ready() -> bool:
+        return await ping(app.state.runtime.pool)
+
+    async def kafka_ready() -> bool:
+        return bool(app.state.messaging.producer_connected)
+
+    async def consumer_ready() -> bool:
+        return bool(app.state.messaging.consumer_started)
+
+    app.include_router(
+        health_router(metrics, {"database": database_ready, "kafka": kafka_ready, "consumer": consumer_ready})
+    )
+    return app
+
+
+def serve() -> None:
+    """``python -m services.handling``: JSON logs, uvicorn on the configured host and port."""
+    settings = HandlingSettings()
+    configure_logging("handling", settings.log_level)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)

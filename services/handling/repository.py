@@ -1,0 +1,235 @@
+"""SQL for cases and their timeline. Functions take a connection and never commit: the caller owns
+the transaction, so a state change, its timeline rows and its outbox row commit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from services.handling.domain import Case, Location, State, TimelineEntry
+from services.handling.domain.access import Viewer
+
+CASE_COLUMNS = (
+    "id",
+    "report_id",
+    "category",
+    "nature",
+    "priority",
+    "tier",
+    "grid_id",
+    "community_id",
+    "street_id",
+    "district_id",
+    "department_id",
+    "lon",
+    "lat",
+    "description",
+    "state",
+    "assignee_id",
+    "assignee_role",
+    "unit_id",
+    "verifier_id",
+    "resolve_by",
+    "close_by",
+    "opened_at",
+    "updated_at",
+    "version",
+)
+# What a step may change; everything else about a case is fixed when it opens.
+MUTABLE_COLUMNS = (
+    "tier",
+    "grid_id",
+    "state",
+    "assignee_id",
+    "assignee_role",
+    "unit_id",
+    "verifier_id",
+    "resolve_by",
+    "close_by",
+    "updated_at",
+    "version",
+)
+TIMELINE_COLUMNS = (
+    "case_id",
+    "seq",
+    "event_id",
+    "action",
+    "actor_id",
+    "actor_role",
+    "from_state",
+    "to_state",
+    "note",
+    "evidence",
+    "at",
+)
+
+
+class ConcurrentUpdate(Exception):
+    """The case changed between reading and writing it."""
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    state: State | None = None
+    grid_id: str | None = None
+    assignee_id: str | None = None
+    verifier_id: str | None = None
+
+
+def _columns(case: Case) -> dict[str, Any]:
+    fields = case.model_dump(exclude={"history", "location"})
+    return fields | {"lon": case.location.lon, "lat": case.location.lat, "version": case.version}
+
+
+def _placeholders(count: int, start: int = 1) -> str:
+    return ", ".join(f"${i}" for i in range(start, start + count))
+
+
+async def insert_case(conn: asyncpg.Connection, schema: str, case: Case) -> bool:
+    """Insert a new case and its timeline; False (and nothing written) if the case already exists."""
+    values = _columns(case)
+    inserted = await conn.fetchval(
+        f"""insert into "{schema}".cases ({", ".join(CASE_COLUMNS)})
+            values ({_placeholders(len(CASE_COLUMNS))})
+            on conflict (id) do nothing returning true""",
+        *(values[column] for column in CASE_COLUMNS),
+    )
+    if not inserted:
+        return False
+    await _append_timeline(conn, schema, case, case.history)
+    return True
+
+
+async def save_step(conn: asyncpg.Connection, schema: str, before: Case, after: Case) -> None:
+    """Write the case as a step left it, and append the timeline entries the step added."""
+    values = _columns(after)
+    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(MUTABLE_COLUMNS, start=3))
+    status = await conn.execute(
+        f'update "{schema}".cases set {assignments} where id = $1 and version = $2',
+        after.id,
+        before.version,
+        *(values[column] for column in MUTABLE_COLUMNS),
+    )
+    if status != "UPDATE 1":
+        raise ConcurrentUpdate(f"case {after.id} is no longer at version {before.version}")
+    await _append_timeline(conn, schema, after, after.history[before.version :])
+
+
+async def _append_timeline(
+    conn: asyncpg.Connection, schema: str, case: Case, entries: tuple[TimelineEntry, ...]
+) -> None:
+    await conn.executemany(
+        f"""insert into "{schema}".case_timeline ({", ".join(TIMELINE_COLUMNS)})
+            values ({_placeholders(len(TIMELINE_COLUMNS))})""",
+        [
+            (
+                case.id,
+                entry.seq,
+                entry.event_id,
+                entry.action.value,
+                entry.actor_id,
+                entry.actor_role,
+                entry.from_state.value if entry.from_state else None,
+                entry.to_state.value,
+                entry.note,
+                list(entry.evidence),
+                entry.at,
+            )
+            for entry in entries
+        ],
+    )
+
+
+async def load_case(
+    conn: asyncpg.Connection, schema: str, case_id: UUID, *, for_update: bool = False
+) -> Case | None:
+    """The case with its whole timeline; locked until the transaction ends when ``for_update``."""
+    row = await conn.fetchrow(
+        f'select * from "{schema}".cases where id = $1{" for update" if for_update else ""}', case_id
+    )
+    if row is None:
+        return None
+    history = tuple(TimelineEntry.model_validate(dict(r)) for r in await timeline(conn, schema, case_id))
+    fields = {column: row[column] for column in CASE_COLUMNS if column not in ("lon", "lat", "version")}
+    case = Case(**fields, location=Location(lon=row["lon"], lat=row["lat"]), history=history)
+    if case.version != row["version"]:
+        raise ConcurrentUpdate(
+            f"case {case_id} has {case.version} timeline entries but version {row['version']}"
+        )
+    return case
+
+
+async def timeline(conn: asyncpg.Connection, schema: str, case_id: UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""select seq, event_id, action, actor_id, actor_role, from_state, to_state, note, evidence, at
+            from "{schema}".case_timeline where case_id = $1 order by seq""",
+        case_id,
+    )
+    return rows
+
+
+def _visible_to(viewer: Viewer, first: int) -> tuple[str, list[Any]]:
+    """The SQL twin of ``domain.access.can_see``."""
+    if viewer.city_wide:
+        return "true", []
+    clause = (
+        f"(assignee_id = ${first} or verifier_id = ${first} or ${first + 1} in "
+        "(grid_id, community_id, street_id, district_id, department_id, unit_id))"
+    )
+    return clause, [viewer.person_id, viewer.unit_id]
+
+
+async def list_cases(
+    conn: asyncpg.Connection,
+    schema: str,
+    *,
+    viewer: Viewer,
+    where: CaseFilter,
+    limit: int,
+    after: tuple[datetime, UUID] | None,
+) -> list[asyncpg.Record]:
+    """Newest first, keyset-paginated on (opened_at, id): pages stay stable while cases open."""
+    clauses: list[str] = []
+    args: list[Any] = []
+
+    def add(template: str, *values: Any) -> None:
+        clauses.append(template.format(*(f"${len(args) + i}" for i in range(1, len(values) + 1))))
+        args.extend(values)
+
+    visibility, visibility_args = _visible_to(viewer, len(args) + 1)
+    clauses.append(visibility)
+    args.extend(visibility_args)
+    if where.state is not None:
+        add("state = {}", where.state.value)
+    if where.grid_id is not None:
+        add("grid_id = {}", where.grid_id)
+    if where.assignee_id is not None:
+        add("assignee_id = {}", where.assignee_id)
+    if where.verifier_id is not None:
+        add("verifier_id = {}", where.verifier_id)
+    if after is not None:
+        add("(opened_at, id) < ({}, {})", *after)
+    args.append(limit)
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""select * from "{schema}".cases where {" and ".join(clauses)}
+            order by opened_at desc, id desc limit ${len(args)}""",
+        *args,
+    )
+    return rows
+
+
+async def open_case_counts(
+    conn: asyncpg.Connection, schema: str, now: datetime
+) -> tuple[dict[str, int], int]:
+    """Open (not closed) cases by state, and how many of them are past their close-by deadline."""
+    rows = await conn.fetch(
+        f"""select state, count(*) as cases, count(*) filter (where close_by < $1) as overdue
+            from "{schema}".cases where state <> 'closed' group by state""",
+        now,
+    )
+    return {row["state"]: row["cases"] for row in rows}, sum(row["overdue"] for row in rows)

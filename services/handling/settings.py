@@ -1,0 +1,25 @@
+"""Handling's settings: one class, read once in the composition root (``main.py``)."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import DEV_DATABASE_URL, DEV_JWT_SECRET, ServiceSettings
+
+
+class HandlingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GRIDLOOP_HANDLING_", extra="ignore")
+
+    port: int = 8003
+    # ``DATABASE_URL`` is what docker-compose and the stack scripts set; the prefixed name wins.
+    database_url: SecretStr = Field(
+        default=SecretStr(DEV_DATABASE_URL),
+        validation_alias=AliasChoices("GRIDLOOP_HANDLING_DATABASE_URL", "DATABASE_URL", "database_url"),
+    )
+    db_schema: str = "handling"
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    consumer_group: str = "gridloop-handling"
+    # How often the open/overdue case gauges are recounted from the database.
+    gauge_refresh_seconds: float = 5.0
+    max_body_bytes: int = 64 * 1024

@@ -1,0 +1,242 @@
+"""Handling against the real PostgreSQL and Kafka: the app with its lifespan, people with tokens, and
+dispatch's events produced to the real case-events topic.
+
+Each app gets its own database schema and consumer group, so runs never share state; the schema is
+dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import httpx
+import pytest
+
+from services.handling.auth import encode_token
+from services.handling.main import create_app
+from services.handling.settings import HandlingSettings
+from shared.events import derived_id, encode
+from shared.events.cases import CaseAssigned, CaseOpened
+from shared.events.reports import GeoPoint
+from shared.kafka import make_producer, send
+
+SECRET = "integration-test-secret-0123456789abcdef"
+DISPATCH_SOURCE = "/gridloop/dispatch"
+
+
+@dataclass(frozen=True)
+class Person:
+    person_id: str
+    role: str
+    unit_id: str
+
+    def headers(self, secret: str = SECRET, minutes: int = 10) -> dict[str, str]:
+        token = encode_token(
+            person_id=self.person_id,
+            role=self.role,
+            unit_id=self.unit_id,
+            secret=secret,
+            lifetime=timedelta(minutes=minutes),
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Handling:
+    """A running handling app and what tests need to talk to it."""
+
+    app: object
+    http: httpx.AsyncClient
+    settings: HandlingSettings
+    schema: str
+
+    async def metric(self, name: str, **labels: str) -> float:
+        """A sample from /metrics (the exposition sorts labels by name)."""
+        text = (await self.http.get("/metrics")).text
+        wanted = (
+            "{" + ",".join(f'{key}="{value}"' for key, value in sorted(labels.items())) + "}"
+            if labels
+            else ""
+        )
+        for line in text.splitlines():
+            if line.startswith(f"{name}{wanted} "):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    async def wait_for(self, check: Callable[[], object], within: float = 30.0, what: str = "") -> None:
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            result = check()
+            if asyncio.iscoroutine(result):
+                result = await result
+            if result:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                pytest.fail(f"timed out after {within}s waiting for {what or check}")
+            await asyncio.sleep(0.2)
+
+
+def handling_settings(database_url: str, kafka_bootstrap: str, run: str) -> HandlingSettings:
+    return HandlingSettings(
+        env="test",
+        database_url=database_url,
+        kafka_bootstrap=kafka_bootstrap,
+        db_schema=f"handling_test_{run}",
+        consumer_group=f"gridloop-handling-test-{run}",
+        jwt_secret=SECRET,
+        gauge_refresh_seconds=0.3,
+    )
+
+
+@asynccontextmanager
+async def running_handling(settings: HandlingSettings, *, wait_ready: bool = True) -> AsyncIterator[Handling]:
+    app = create_app(settings)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://handling") as http:
+                handling = Handling(app=app, http=http, settings=settings, schema=settings.db_schema)
+                if wait_ready:
+
+                    async def ready() -> bool:
+                        return (await http.get("/readyz")).status_code == 200
+
+                    await handling.wait_for(ready, within=60, what="/readyz to answer 200")
+                yield handling
+    finally:
+        connection = await asyncpg.connect(settings.database_url.get_secret_value())
+        try:
+            await connection.execute(f'drop schema if exists "{settings.db_schema}" cascade')
+        finally:
+            await connection.close()
+
+
+@pytest.fixture
+def start_handling(
+    database_url: str, kafka_bootstrap: str
+) -> Callable[..., AbstractAsyncContextManager[Handling]]:
+    """``async with start_handling() as handling:`` — a fresh app, schema and consumer group
+    (named ``handling_test_<run>`` and ``gridloop-handling-test-<run>``)."""
+
+    def start(
+        *, wait_ready: bool = True, bootstrap: str | None = None, run: str | None = None
+    ) -> AbstractAsyncContextManager[Handling]:
+        run = run or uuid.uuid4().hex[:10]
+        settings = handling_settings(database_url, bootstrap or kafka_bootstrap, run)
+        return running_handling(settings, wait_ready=wait_ready)
+
+    return start
+
+
+@pytest.fixture(scope="module")
+async def handling(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Handling]:
+    """One app shared by a module's tests; each test makes its own cases."""
+    settings = handling_settings(database_url, kafka_bootstrap, uuid.uuid4().hex[:10])
+    async with running_handling(settings) as running:
+        yield running
+
+
+@dataclass(frozen=True)
+class Crew:
+    assignee: Person
+    verifier: Person
+    stranger: Person
+    operator: Person
+    district_id: str
+
+
+@pytest.fixture
+def crew() -> Crew:
+    run = uuid.uuid4().hex[:8]
+    district = f"d-{run}"
+    return Crew(
+        assignee=Person(f"w-{run}", "grid_worker", f"g-{run}"),
+        verifier=Person(f"gc-{run}", "grid_chief", f"g-{run}"),
+        stranger=Person(f"w-other-{run}", "grid_worker", f"g-other-{run}"),
+        operator=Person(f"op-{run}", "operator", district),
+        district_id=district,
+    )
+
+
+class Dispatch:
+    """Plays dispatch: opens and assigns cases by producing its events to the real topic."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._producer = make_producer(bootstrap, client_id="handling-tests-dispatch")
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    def events(self, crew: Crew, case_id: uuid.UUID | None = None) -> tuple[CaseOpened, CaseAssigned]:
+        case_id = case_id or uuid.uuid4()
+        now = datetime.now(UTC)
+        grid = crew.assignee.unit_id
+        opened = CaseOpened(
+            case_id=case_id,
+            occurred_at=now,
+            report_id=uuid.uuid4(),
+            category="environment.rubbish",
+            nature="event",
+            priority="normal",
+            tier="grid",
+            location=GeoPoint(lon=120.16, lat=33.35),
+            description="rubbish piling up by the east gate",
+            grid_id=grid,
+            community_id=f"c-{grid}",
+            street_id=f"s-{grid}",
+            district_id=crew.district_id,
+            department_id=None,
+            source_type="resident",
+            reporter_id="r-1",
+            app_id="resident-app",
+            resolve_by=now + timedelta(days=2),
+            close_by=now + timedelta(days=3),
+        )
+        assigned = CaseAssigned(
+            case_id=case_id,
+            occurred_at=now,
+            assignee_id=crew.assignee.person_id,
+            assignee_role=crew.assignee.role,
+            tier="grid",
+            unit_id=grid,
+            verifier_id=crew.verifier.person_id,
+            grid_id=grid,
+            resolve_by=now + timedelta(days=2),
+            close_by=now + timedelta(days=3),
+        )
+        return opened, assigned
+
+    async def publish(self, *events: CaseOpened | CaseAssigned) -> None:
+        for event in events:
+            kind = "opened" if isinstance(event, CaseOpened) else "assigned"
+            event_id = derived_id(event.case_id, kind)
+            await send(self._producer, encode(event, source=DISPATCH_SOURCE, event_id=event_id))
+
+    async def open_and_assign(self, crew: Crew, handling: Handling) -> uuid.UUID:
+        """A case assigned to the crew's assignee, once handling has it."""
+        opened, assigned = self.events(crew)
+        await self.publish(opened, assigned)
+
+        async def assigned_in_handling() -> bool:
+            response = await handling.http.get(f"/v1/cases/{opened.case_id}", headers=crew.operator.headers())
+            return response.status_code == 200 and response.json()["state"] == "assigned"
+
+        await handling.wait_for(assigned_in_handling, what=f"case {opened.case_id} to be assigned")
+        return opened.case_id
+
+
+@pytest.fixture(scope="module")
+async def dispatch(kafka_bootstrap: str) -> AsyncIterator[Dispatch]:
+    playing = Dispatch(kafka_bootstrap)
+    await playing.start()
+    yield playing
+    await playing.stop()

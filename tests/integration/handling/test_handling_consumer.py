@@ -1,0 +1,69 @@
+"""Dispatch's case events, produced to the real topic, become cases in handling's database — once."""
+
+from __future__ import annotations
+
+from shared.topics import CASE_EVENTS
+
+
+async def test_an_opened_and_assigned_case_arrives_with_its_holder_verifier_and_two_timeline_entries(
+    handling, dispatch, crew
+):
+    case_id = await dispatch.open_and_assign(crew, handling)
+
+    case = (await handling.http.get(f"/v1/cases/{case_id}", headers=crew.assignee.headers())).json()
+    assert case["state"] == "assigned"
+    assert case["assignee_id"] == crew.assignee.person_id
+    assert case["verifier_id"] == crew.verifier.person_id
+    assert case["district_id"] == crew.district_id
+    assert case["version"] == 2
+    timeline = (
+        await handling.http.get(f"/v1/cases/{case_id}/timeline", headers=crew.assignee.headers())
+    ).json()
+    assert [(e["action"], e["from_state"], e["to_state"]) for e in timeline["entries"]] == [
+        ("open", None, "opened"),
+        ("assign", "opened", "assigned"),
+    ]
+    assert {e["actor_role"] for e in timeline["entries"]} == {"system"}
+
+
+async def test_producing_the_same_events_twice_changes_nothing(handling, dispatch, crew):
+    opened, assigned = dispatch.events(crew)
+    await dispatch.publish(opened, assigned)
+    await handling.wait_for(
+        lambda: _state(handling, crew, opened.case_id, "assigned"), what="the case to be assigned"
+    )
+    before = (await handling.http.get(f"/v1/cases/{opened.case_id}", headers=crew.operator.headers())).json()
+    duplicates = await handling.metric(
+        "gridloop_handling_events_consumed_total", topic=CASE_EVENTS.name, outcome="duplicate"
+    )
+
+    await dispatch.publish(opened, assigned)
+
+    async def both_seen_as_duplicates() -> bool:
+        seen = await handling.metric(
+            "gridloop_handling_events_consumed_total", topic=CASE_EVENTS.name, outcome="duplicate"
+        )
+        return bool(seen >= duplicates + 2)
+
+    await handling.wait_for(both_seen_as_duplicates, what="the redelivered events to be deduplicated")
+    after = (await handling.http.get(f"/v1/cases/{opened.case_id}", headers=crew.operator.headers())).json()
+    assert after == before
+    timeline = (
+        await handling.http.get(f"/v1/cases/{opened.case_id}/timeline", headers=crew.operator.headers())
+    ).json()
+    assert len(timeline["entries"]) == 2
+
+
+async def test_an_opened_case_outside_every_grid_waits_unassigned_for_manual_triage(handling, dispatch, crew):
+    opened, _ = dispatch.events(crew)
+    untriaged = opened.model_copy(update={"grid_id": None, "community_id": None, "street_id": None})
+    await dispatch.publish(untriaged)
+    await handling.wait_for(lambda: _state(handling, crew, opened.case_id, "opened"), what="the case to open")
+    case = (await handling.http.get(f"/v1/cases/{opened.case_id}", headers=crew.operator.headers())).json()
+    assert case["assignee_id"] is None
+    assert case["grid_id"] is None
+
+
+async def _state(handling, crew, case_id, state) -> bool:
+    response = await handling.http.get(f"/v1/cases/{case_id}", headers=crew.operator.headers())
+    return response.status_code == 200 and bool(response.json()["state"] == state)
