@@ -1,0 +1,1 @@
+"""Scoring: assessment of grid workers and grids per month from the case events (考核)."""

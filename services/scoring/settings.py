@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import DEV_DATABASE_URL, ServiceSettings
+
+
+class ScoringSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GRIDLOOP_SCORING_", extra="ignore", populate_by_name=True)
+
+    port: int = 8004
+    database_url: str = Field(
+        default=DEV_DATABASE_URL,
+        validation_alias=AliasChoices("GRIDLOOP_SCORING_DATABASE_URL", "DATABASE_URL", "database_url"),
+    )
+    # One PostgreSQL schema holds scoring's tables; tests give each run its own.
+    db_schema: str = Field(default="scoring", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    # shared.topics.CASE_EVENTS (a test keeps them equal); tests point a scoring at a topic of their own.
+    case_events_topic: str = "gridloop.case-events"
+    consumer_group: str = "gridloop-scoring"
+    # Bumped when the formulas change, so every published result says which rules produced it.
+    rubric_version: str = "foundation-1"
+    # The city's timezone decides which month an instant belongs to. Empty: take it from city.yaml.
+    timezone: str | None = None
+    max_page_size: int = 500

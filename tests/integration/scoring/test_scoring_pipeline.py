@@ -1,0 +1,396 @@
+"""A month and a half of cases for two grid workers in two grids, through the real broker and database.
+
+Every event is delivered twice, a garbage message and an event about a case never opened sit among them,
+and the counters, rates, drill-down lists and published assessment updates must come out exact.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from shared.events import Envelope, Event
+from shared.events.assessments import AssessmentUpdated
+from shared.events.cases import CaseAccepted
+from shared.events.dead_letters import DeadLetterRecorded
+from shared.topics import ASSESSMENTS, DEAD_LETTERS
+from tests.integration.conftest import TopicTail
+from tests.integration.scoring.cases import CaseStory, at
+from tests.integration.scoring.conftest import CaseEventProducer, RunningScoring, until, until_equal
+
+Key = tuple[str, str, str]  # subject type, subject id, period
+
+
+@dataclass
+class Cast:
+    li: str
+    zhao: str
+    officer: str
+    grid_a: str
+    grid_b: str
+
+
+@dataclass
+class Scenario:
+    cast: Cast
+    stories: dict[str, CaseStory]
+    expected: dict[Key, tuple[int, int, int, str | None, str | None]]
+    assessments: list[Envelope]
+    dead_letters: list[Envelope]
+
+
+def write_stories(cast: Cast) -> dict[str, CaseStory]:
+    li, zhao, a, b = cast.li, cast.zhao, cast.grid_a, cast.grid_b
+    return {
+        # Li, grid A, November: on time, late, late into December, on time after a rework.
+        "c1": CaseStory(a, at("2026-11-20T09:00"))
+        .opened()
+        .assigned(li)
+        .handled_and_closed(at("2026-11-12T02:00")),
+        "c2": CaseStory(a, at("2026-11-18T09:00"))
+        .opened()
+        .assigned(li)
+        .handled_and_closed(at("2026-11-25T02:00")),
+        "c3": CaseStory(a, at("2026-11-28T09:00"))
+        .opened()
+        .assigned(li)
+        .handled_and_closed(at("2026-12-02T02:00")),
+        "c7": (
+            CaseStory(a, at("2026-11-20T09:00"))
+            .opened()
+            .assigned(li)
+            .accepted()
+            .resolved()
+            .failed_verification()
+            .resolved()
+            .verified()
+            .closed(at("2026-11-15T08:00"))
+        ),
+        # Grid B: first given to Li, reassigned to Zhao, still open at the end of November.
+        "c4": CaseStory(b, at("2026-11-26T09:00")).opened().assigned(li).assigned(zhao).accepted(),
+        # Zhao, grid B, December: closed at 01:00 on 1 December Shanghai time (still 30 November in UTC),
+        # another closed at the very minute of its deadline (on time), a third still open.
+        "c5": CaseStory(b, at("2026-12-05T00:00"))
+        .opened()
+        .assigned(zhao)
+        .handled_and_closed(at("2026-11-30T17:00")),
+        "c8": CaseStory(b, at("2026-12-10T09:00"))
+        .opened()
+        .assigned(zhao)
+        .handled_and_closed(at("2026-12-10T09:00")),
+        "c9": CaseStory(b, at("2026-12-20T09:00")).opened().assigned(zhao).accepted(),
+        # Outside every grid, handled by a community officer: counts for no grid and no grid worker.
+        "c6": (
+            CaseStory(None, at("2026-11-20T09:00"))
+            .opened()
+            .assigned(cast.officer, role="community_officer")
+            .handled_and_closed(at("2026-11-19T09:00"))
+        ),
+    }
+
+
+def expectations(cast: Cast) -> dict[Key, tuple[int, int, int, str | None, str | None]]:
+    return {
+        ("grid_worker", cast.li, "2026-11"): (4, 3, 2, "75.00", "50.00"),
+        ("grid_worker", cast.li, "2026-12"): (1, 1, 0, "100.00", "0.00"),
+        ("grid_worker", cast.zhao, "2026-11"): (1, 0, 0, "0.00", "0.00"),
+        ("grid_worker", cast.zhao, "2026-12"): (3, 2, 2, "66.67", "66.67"),
+        ("grid", cast.grid_a, "2026-11"): (4, 3, 2, "75.00", "50.00"),
+        ("grid", cast.grid_a, "2026-12"): (1, 1, 0, "100.00", "0.00"),
+        ("grid", cast.grid_b, "2026-11"): (1, 0, 0, "0.00", "0.00"),
+        ("grid", cast.grid_b, "2026-12"): (3, 2, 2, "66.67", "66.67"),
+    }
+
+
+async def send_twice(case_events: CaseEventProducer, events: list[tuple[str, Event]]) -> None:
+    """Each event twice in a row, as a redelivery after a lost acknowledgement would bring it."""
+    for step, event in events:
+        await case_events.send(event, step)
+        await case_events.send(event, step)
+
+
+def interleaved(stories: dict[str, CaseStory], held_back: dict[str, int]) -> tuple[list[Any], list[Any]]:
+    """Step i of every case before step i+1 of any; the last ``held_back[name]`` events of a case apart."""
+    early = {
+        name: story.events[: len(story.events) - held_back.get(name, 0)] for name, story in stories.items()
+    }
+    late = [event for name, story in stories.items() for event in story.events[len(early[name]) :]]
+    longest = max(map(len, early.values()))
+    order = [events[i] for i in range(longest) for events in early.values() if i < len(events)]
+    return order, late
+
+
+def observed(scoring_result: dict[str, Any]) -> tuple[int, int, int, str | None, str | None]:
+    counters = scoring_result["counters"]
+    return (
+        counters["due_to_close"],
+        counters["closed"],
+        counters["closed_on_time"],
+        scoring_result["closure_rate"],
+        scoring_result["on_time_closure_rate"],
+    )
+
+
+async def api_results(scoring: RunningScoring, keys: list[Key]) -> dict[Key, Any]:
+    results = {}
+    for subject_type, subject_id, period in keys:
+        response = await scoring.http.get(
+            f"/v1/assessments/{subject_type}/{subject_id}", params={"period": period}
+        )
+        results[(subject_type, subject_id, period)] = (
+            observed(response.json()) if response.status_code == 200 else None
+        )
+    return results
+
+
+def latest_updates(envelopes: list[Envelope]) -> dict[Key, tuple[int, int, int, str | None, str | None]]:
+    latest: dict[Key, tuple[int, int, int, str | None, str | None]] = {}
+    for envelope in envelopes:
+        update = envelope.data
+        assert isinstance(update, AssessmentUpdated)
+        latest[(update.subject_type, update.subject_id, update.period)] = observed(update.model_dump())
+    return latest
+
+
+@pytest.fixture(scope="module")
+async def scenario(
+    scoring: RunningScoring,
+    case_events: CaseEventProducer,
+    kafka_bootstrap: str,
+    unique: str,
+    case_topic: str,
+) -> AsyncIterator[Scenario]:
+    cast = Cast(
+        li=f"w-li-{unique}",
+        zhao=f"w-zhao-{unique}",
+        officer=f"co-chen-{unique}",
+        grid_a=f"g-a-{unique}",
+        grid_b=f"g-b-{unique}",
+    )
+    stories, expected = write_stories(cast), expectations(cast)
+    assessments, dead_letters = (
+        TopicTail(kafka_bootstrap, ASSESSMENTS.name),
+        TopicTail(kafka_bootstrap, DEAD_LETTERS.name),
+    )
+    await assessments.start()
+    await dead_letters.start()
+    try:
+        await case_events.send_raw(b"{not a cloudevent", headers=[("ce_type", b"garbage")])
+        await case_events.send(
+            CaseAccepted(
+                case_id=uuid4(),
+                occurred_at=at("2026-11-11T00:00"),
+                actor_id=cast.li,
+                actor_role="grid_worker",
+                holder_id=cast.li,
+                close_by=at("2026-11-20T09:00"),
+            ),
+            "accepted-of-a-case-never-opened",
+        )
+        # c4's reassignment from Li to Zhao comes once all else is counted, so only recounting Li's
+        # November on the reassignment itself can take c4 out of it.
+        first, reassignment = interleaved(stories, held_back={"c4": 2})
+        await send_twice(case_events, first)
+        li_november = ("grid_worker", cast.li, "2026-11")
+        await until_equal(
+            lambda: api_results(scoring, [li_november]),
+            {li_november: (5, 3, 2, "60.00", "40.00")},
+            within=60,
+            what="Li's November to count c4 before its reassignment",
+        )
+        await send_twice(case_events, reassignment)
+        await until_equal(
+            lambda: api_results(scoring, list(expected)),
+            expected,
+            within=60,
+            what="the API to show the expected counters for every subject",
+        )
+        ours = {cast.li, cast.zhao, cast.officer, cast.grid_a, cast.grid_b}
+        updates = await _updates_until_final(assessments, ours, expected)
+        letters = await dead_letters.collect(
+            lambda e: isinstance(e.data, DeadLetterRecorded) and e.data.original_topic == case_topic,
+            2,
+            within=20,
+        )
+        yield Scenario(cast, stories, expected, updates, letters)
+    finally:
+        await assessments.stop()
+        await dead_letters.stop()
+
+
+async def _updates_until_final(tail: TopicTail, ours: set[str], expected: dict[Key, Any]) -> list[Envelope]:
+    seen: list[Envelope] = []
+
+    async def more() -> bool:
+        seen.extend(
+            await tail.collect(
+                lambda e: isinstance(e.data, AssessmentUpdated) and e.data.subject_id in ours,
+                10_000,
+                within=1,
+            )
+        )
+        return latest_updates(seen) == expected
+
+    await until(more, within=60, what="the last assessment update of every subject to match")
+    return seen
+
+
+async def test_each_subjects_counters_and_rates_are_exact(scenario: Scenario, scoring: RunningScoring):
+    assert await api_results(scoring, list(scenario.expected)) == scenario.expected
+
+
+async def test_the_last_published_update_of_each_subject_and_month_matches_the_api(scenario: Scenario):
+    assert latest_updates(scenario.assessments) == scenario.expected
+
+
+async def test_published_updates_are_keyed_by_subject_and_carry_the_rubric_version(scenario: Scenario):
+    for envelope in scenario.assessments:
+        update = envelope.data
+        assert isinstance(update, AssessmentUpdated)
+        assert update.rubric_version == "foundation-1"
+        assert envelope.source == "/gridloop/scoring"
+        assert envelope.type == "gridloop.assessment.updated.v1"
+
+
+async def test_a_case_outside_every_grid_held_by_a_community_officer_counts_for_no_one(
+    scenario: Scenario, scoring: RunningScoring
+):
+    response = await scoring.http.get(
+        f"/v1/assessments/grid_worker/{scenario.cast.officer}", params={"period": "2026-11"}
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert not [e for e in scenario.assessments if e.data.subject_id == scenario.cast.officer]  # type: ignore[attr-defined]
+
+
+async def test_drill_down_lists_the_cases_behind_every_counter(scenario: Scenario, scoring: RunningScoring):
+    stories = scenario.stories
+    response = await scoring.http.get(
+        f"/v1/assessments/grid_worker/{scenario.cast.li}", params={"period": "2026-11"}
+    )
+    body = response.json()
+
+    def ids(*names: str) -> list[str]:
+        return sorted(str(stories[name].case_id) for name in names)
+
+    assert body["cases"] == {
+        "due_to_close": ids("c1", "c2", "c3", "c7"),
+        "closed": ids("c1", "c2", "c7"),
+        "closed_on_time": ids("c1", "c7"),
+    }
+    assert body["indicators"] == [
+        {
+            "name": "closure_rate",
+            "name_zh": "结案率",
+            "value": "75.00",
+            "numerator": {"counter": "closed", "value": 3},
+            "denominator": {"counter": "due_to_close", "value": 4},
+        },
+        {
+            "name": "on_time_closure_rate",
+            "name_zh": "按期结案率",
+            "value": "50.00",
+            "numerator": {"counter": "closed_on_time", "value": 2},
+            "denominator": {"counter": "due_to_close", "value": 4},
+        },
+    ]
+
+
+async def test_the_ranking_puts_the_best_on_time_closure_rate_first(
+    scenario: Scenario, scoring: RunningScoring
+):
+    response = await scoring.http.get(
+        "/v1/assessments", params={"period": "2026-12", "subject_type": "grid_worker"}
+    )
+    body = response.json()
+    assert response.status_code == 200
+    assert [item["subject_id"] for item in body["items"]] == [scenario.cast.zhao, scenario.cast.li]
+    assert [item["on_time_closure_rate"] for item in body["items"]] == ["66.67", "0.00"]
+    assert (body["total"], body["limit"], body["offset"]) == (2, 100, 0)
+
+
+async def test_pages_are_capped_at_500_and_offset_pages_on(scenario: Scenario, scoring: RunningScoring):
+    response = await scoring.http.get(
+        "/v1/assessments", params={"period": "2026-11", "subject_type": "grid", "limit": 10_000, "offset": 1}
+    )
+    body = response.json()
+    assert body["limit"] == 500
+    assert [item["subject_id"] for item in body["items"]] == [scenario.cast.grid_b]
+
+
+async def test_periods_with_data_are_listed_latest_first(scenario: Scenario, scoring: RunningScoring):
+    assert (await scoring.http.get("/v1/periods")).json() == {"periods": ["2026-12", "2026-11"]}
+
+
+async def test_garbage_and_an_event_about_a_case_never_opened_go_to_dead_letters(
+    scenario: Scenario, unique: str
+):
+    letters = [e.data for e in scenario.dead_letters]
+    assert all(isinstance(letter, DeadLetterRecorded) for letter in letters)
+    assert {letter.consumer for letter in letters} == {f"gridloop-scoring-test-{unique}"}  # type: ignore[attr-defined]
+    errors = sorted(letter.error for letter in letters)  # type: ignore[attr-defined]
+    assert "never opened" in errors[0] or "never opened" in errors[1]
+    values = {base64.b64decode(letter.original_value_b64 or "") for letter in letters}  # type: ignore[attr-defined]
+    assert b"{not a cloudevent" in values
+
+
+async def test_every_redelivered_event_was_recognised_as_a_duplicate(
+    scenario: Scenario, scoring: RunningScoring
+):
+    sent = sum(len(story.events) for story in scenario.stories.values())
+    assert _consumed(scoring, "duplicate") == sent
+    assert _consumed(scoring, "dead_lettered") == 2
+
+
+async def test_replaying_the_whole_history_changes_nothing_and_publishes_nothing(
+    scenario: Scenario, scoring: RunningScoring, case_events: CaseEventProducer, kafka_bootstrap: str
+):
+    ours = {scenario.cast.li, scenario.cast.zhao, scenario.cast.grid_a, scenario.cast.grid_b}
+    tail = TopicTail(kafka_bootstrap, ASSESSMENTS.name)
+    await tail.start()
+    try:
+        before = _consumed(scoring, "duplicate")
+        events = [event for story in scenario.stories.values() for event in story.events]
+        await send_twice(case_events, events)
+        sent = len(events)
+        await until(
+            lambda: _async(_consumed(scoring, "duplicate") >= before + 2 * sent),
+            within=60,
+            what="the replay to be consumed",
+        )
+        assert await api_results(scoring, list(scenario.expected)) == scenario.expected
+        republished = await tail.collect(lambda e: getattr(e.data, "subject_id", None) in ours, 1, within=3)
+        assert republished == []
+    finally:
+        await tail.stop()
+
+
+async def test_readiness_reports_database_consumer_and_kafka(scoring: RunningScoring):
+    response = await scoring.http.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": True, "consumer": True, "kafka": True}
+
+
+async def test_metrics_count_updated_results_by_subject_type(scenario: Scenario, scoring: RunningScoring):
+    text = (await scoring.http.get("/metrics")).text
+    assert 'gridloop_scoring_results_updated_total{subject_type="grid_worker"}' in text
+    assert 'gridloop_scoring_results_updated_total{subject_type="grid"}' in text
+    assert "gridloop_scoring_events_consumed_total" in text
+
+
+def _consumed(scoring: RunningScoring, outcome: str) -> int:
+    total = 0.0
+    for metric in scoring.metrics.events_consumed.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_total") and sample.labels.get("outcome") == outcome:
+                total += sample.value
+    return int(total)
+
+
+async def _async(value: bool) -> bool:
+    return value

@@ -1,0 +1,133 @@
+"""Case events and facts as the tests need them: realistic defaults, one line per varied field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from services.scoring.domain import CaseFact
+from shared.events.cases import (
+    CaseAccepted,
+    CaseAssigned,
+    CaseClosed,
+    CaseOpened,
+    CaseResolved,
+)
+from shared.events.reports import GeoPoint
+
+CASE = UUID("0b5c1b6e-9a0e-4a51-8d3f-1f1b1c2d3e4f")
+
+
+def at(text: str) -> datetime:
+    """An instant written in UTC, e.g. ``at("2026-11-30T17:00")``."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def fact(
+    *,
+    holder_id: str | None = "worker-li",
+    holder_role: str | None = "grid_worker",
+    grid_id: str | None = "grid-a",
+    close_by: str = "2026-11-20T09:00",
+    closed_at: str | None = None,
+) -> CaseFact:
+    return CaseFact(
+        case_id=uuid4(),
+        holder_id=holder_id,
+        holder_role=holder_role,
+        grid_id=grid_id,
+        close_by=at(close_by),
+        closed_at=at(closed_at) if closed_at else None,
+    )
+
+
+def opened(
+    *, grid_id: str | None = "grid-a", close_by: str = "2026-11-20T09:00", case_id: UUID = CASE
+) -> CaseOpened:
+    return CaseOpened(
+        case_id=case_id,
+        occurred_at=at("2026-11-10T01:00"),
+        report_id=uuid4(),
+        category="environment.rubbish",
+        nature="event",
+        priority="normal",
+        tier="grid",
+        location=GeoPoint(lon=120.16, lat=33.35),
+        description="Rubbish piling up by the east gate",
+        grid_id=grid_id,
+        community_id="community-a" if grid_id else None,
+        street_id="street-a" if grid_id else None,
+        district_id="district-a" if grid_id else None,
+        department_id=None,
+        source_type="resident",
+        reporter_id="resident-1",
+        app_id="app-residents",
+        resolve_by=at(close_by),
+        close_by=at(close_by),
+    )
+
+
+def assigned(
+    *,
+    assignee_id: str = "worker-li",
+    assignee_role: str = "grid_worker",
+    grid_id: str | None = "grid-a",
+    close_by: str = "2026-11-20T09:00",
+    case_id: UUID = CASE,
+) -> CaseAssigned:
+    return CaseAssigned(
+        case_id=case_id,
+        occurred_at=at("2026-11-10T01:05"),
+        assignee_id=assignee_id,
+        assignee_role=assignee_role,
+        tier="grid",
+        unit_id=grid_id or "community-a",
+        verifier_id="chief-wang",
+        grid_id=grid_id,
+        resolve_by=at(close_by),
+        close_by=at(close_by),
+    )
+
+
+def accepted(
+    *, holder_id: str = "worker-li", close_by: str = "2026-11-20T09:00", case_id: UUID = CASE
+) -> CaseAccepted:
+    return CaseAccepted(
+        case_id=case_id,
+        occurred_at=at("2026-11-10T02:00"),
+        actor_id=holder_id,
+        actor_role="grid_worker",
+        holder_id=holder_id,
+        close_by=at(close_by),
+    )
+
+
+def resolved(
+    *, holder_id: str = "worker-li", close_by: str = "2026-11-20T09:00", case_id: UUID = CASE
+) -> CaseResolved:
+    return CaseResolved(
+        case_id=case_id,
+        occurred_at=at("2026-11-11T02:00"),
+        actor_id=holder_id,
+        actor_role="grid_worker",
+        holder_id=holder_id,
+        close_by=at(close_by),
+        evidence=("https://media.example/after.jpg",),
+    )
+
+
+def closed(
+    *,
+    at_: str = "2026-11-12T02:00",
+    holder_id: str = "worker-li",
+    close_by: str = "2026-11-20T09:00",
+    case_id: UUID = CASE,
+) -> CaseClosed:
+    return CaseClosed(
+        case_id=case_id,
+        occurred_at=at(at_),
+        actor_id="chief-wang",
+        actor_role="grid_chief",
+        holder_id=holder_id,
+        close_by=at(close_by),
+    )

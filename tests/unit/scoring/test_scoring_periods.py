@@ -1,0 +1,59 @@
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.scoring.domain import InvalidPeriod, Period, parse_period, period_of
+from tests.unit.scoring.builders import at
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_an_instant_belongs_to_its_month_on_the_city_wall_clock():
+    assert str(period_of(at("2026-11-15T04:00"), SHANGHAI)) == "2026-11"
+
+
+def test_evening_of_the_last_day_in_utc_is_already_next_month_in_shanghai():
+    assert str(period_of(at("2026-11-30T17:00"), SHANGHAI)) == "2026-12"
+
+
+def test_the_last_second_before_local_midnight_stays_in_the_month():
+    assert str(period_of(at("2026-11-30T15:59:59"), SHANGHAI)) == "2026-11"
+    assert str(period_of(at("2026-11-30T16:00"), SHANGHAI)) == "2026-12"
+
+
+def test_new_years_eve_in_utc_is_january_of_the_next_year_in_shanghai():
+    assert str(period_of(at("2026-12-31T20:00"), SHANGHAI)) == "2027-01"
+
+
+def test_a_naive_instant_has_no_period():
+    with pytest.raises(ValueError, match="timezone"):
+        period_of(datetime(2026, 11, 1), SHANGHAI)
+
+
+def test_month_bounds_are_local_midnights_expressed_in_utc():
+    start, end = Period(2026, 12).bounds(SHANGHAI)
+    assert start == datetime(2026, 11, 30, 16, tzinfo=UTC)
+    assert end == datetime(2026, 12, 31, 16, tzinfo=UTC)
+
+
+def test_periods_are_written_and_read_as_year_dash_month():
+    assert parse_period("2026-01") == Period(2026, 1)
+    assert str(Period(2026, 1)) == "2026-01"
+    assert Period(2026, 12).next() == Period(2027, 1)
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-00", "2026-1", "26-11", "2026/11", "2026-11-01", "", " 2026-11"]
+)
+def test_anything_but_a_month_is_refused_with_the_expected_form(text):
+    with pytest.raises(InvalidPeriod, match="YYYY-MM"):
+        parse_period(text)
+
+
+def test_periods_order_chronologically():
+    assert sorted([Period(2027, 1), Period(2026, 12), Period(2026, 2)]) == [
+        Period(2026, 2),
+        Period(2026, 12),
+        Period(2027, 1),
+    ]
