@@ -16,7 +16,6 @@ from cloudevents.core.v1.event import CloudEvent
 from pydantic import ValidationError
 
 from shared.events.base import Event
-from shared.topics import EVENT_TYPES, TOPIC_OF
 
 # Namespace for ids derived from other ids (case id from report id, event id from case id and step),
 # so that reprocessing the same input yields the same ids and downstream dedupe catches it.
@@ -56,6 +55,9 @@ class UndecodableEvent(Exception):
 def encode(
     event: Event, *, source: str, event_id: str | uuid.UUID | None = None, time: datetime | None = None
 ) -> KafkaRecord:
+    # Imported here: the registry imports the event modules, which import this package.
+    from shared.topics import TOPIC_OF
+
     topic = TOPIC_OF[type(event)]
     ce_id = str(event_id or uuid.uuid4())
     cloud_event = CloudEvent(
@@ -87,6 +89,8 @@ def decode(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], val
         cloud_event = ce_kafka.from_binary_event(message)
     except Exception as exc:  # the SDK raises a variety of errors for malformed input
         raise UndecodableEvent(f"not a binary-mode CloudEvent: {exc}") from exc
+    from shared.topics import EVENT_TYPES
+
     attributes: dict[str, Any] = cloud_event.get_attributes()
     event_type = attributes.get("type")
     model = EVENT_TYPES.get(str(event_type))
