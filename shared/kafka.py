@@ -39,16 +39,22 @@ async def send(producer: AIOKafkaProducer, record: KafkaRecord) -> None:
     await producer.send_and_wait(record.topic, record.value, key=record.key, headers=record.headers)
 
 
-async def ensure_topics(bootstrap: str, *, partitions: int, replication_factor: int) -> None:
-    """Create the registry's topics if missing. Safe to run from every instance at every start."""
+async def ensure_topics(
+    bootstrap: str, *, partitions: int, replication_factor: int, prefix: str = ""
+) -> None:
+    """Create the registry's topics if missing. Safe to run from every instance at every start.
+
+    ``prefix`` namespaces the names (``<prefix>gridloop.reports``), for a stack sharing a cluster with
+    another one, such as a test run beside other test runs.
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-topic-setup")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name=t.name, num_partitions=partitions, replication_factor=replication_factor)
+            NewTopic(name=prefix + t.name, num_partitions=partitions, replication_factor=replication_factor)
             for t in ALL_TOPICS
-            if t.name not in existing
+            if prefix + t.name not in existing
         ]
         if missing:
             # Another instance may win the race: then the topic is there, which is all we need.

@@ -132,10 +132,15 @@ class ReportDispatcher:
 
 
 def register_agent(
-    app: faust.App, dispatcher: ReportDispatcher, *, batch_size: int, batch_within: float
+    app: faust.App,
+    dispatcher: ReportDispatcher,
+    *,
+    batch_size: int,
+    batch_within: float,
+    topic_prefix: str = "",
 ) -> AgentT[Any]:
     # Raw bytes both ways: the wire format is CloudEvents binary mode, decoded by shared.events only.
-    reports = app.topic(REPORTS.name, key_serializer="raw", value_serializer="raw")
+    reports = app.topic(topic_prefix + REPORTS.name, key_serializer="raw", value_serializer="raw")
 
     @app.agent(reports, name="dispatch-reports")
     async def dispatch_reports(stream: StreamT[Any]) -> None:

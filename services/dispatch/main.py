@@ -43,6 +43,7 @@ def build(settings: DispatchSettings, *, city: City) -> Dispatch:
         # No leader-only work here: skip the extra "<app>-__assignor-__leader" topic.
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.session_timeout_seconds,
         web_enabled=True,
         web_bind=settings.host,
         web_host=settings.host,
@@ -56,6 +57,7 @@ def build(settings: DispatchSettings, *, city: City) -> Dispatch:
         partitions=settings.topic_partitions,
         replication_factor=settings.kafka_replication_factor,
         metrics=metrics,
+        topic_prefix=settings.topic_prefix,
     )
     # Started before the app's own services (consumer, agents) and stopped after them: the agent never
     # sees a message before the producer it publishes with is up.
@@ -64,7 +66,11 @@ def build(settings: DispatchSettings, *, city: City) -> Dispatch:
         city=city, sla_scale=settings.sla_scale, publisher=publisher, metrics=metrics
     )
     agent = register_agent(
-        app, dispatcher, batch_size=settings.batch_size, batch_within=settings.batch_within_seconds
+        app,
+        dispatcher,
+        batch_size=settings.batch_size,
+        batch_within=settings.batch_within_seconds,
+        topic_prefix=settings.topic_prefix,
     )
     register_lag_gauge(app, metrics, interval=settings.lag_interval_seconds)
 

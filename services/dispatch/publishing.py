@@ -40,12 +40,14 @@ class KafkaPublisher(Service):
         partitions: int,
         replication_factor: int,
         metrics: ServiceMetrics,
+        topic_prefix: str = "",
     ) -> None:
         self._bootstrap = bootstrap
         self._client_id = client_id
         self._partitions = partitions
         self._replication_factor = replication_factor
         self._metrics = metrics
+        self._topic_prefix = topic_prefix
         self._producer: AIOKafkaProducer | None = None
         super().__init__()
 
@@ -86,7 +88,7 @@ class KafkaPublisher(Service):
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
         for record in records:
-            self._metrics.events_produced.labels(record.topic).inc()
+            self._metrics.events_produced.labels(self._topic_prefix + record.topic).inc()
 
     async def _send_all(self, records: Sequence[KafkaRecord]) -> BaseException | None:
         producer = self._producer
@@ -96,7 +98,9 @@ class KafkaPublisher(Service):
             # `send` only enqueues (in order, so one case's events keep their order in its partition);
             # the returned futures resolve on the broker's acknowledgement.
             deliveries = [
-                await producer.send(record.topic, record.value, key=record.key, headers=record.headers)
+                await producer.send(
+                    self._topic_prefix + record.topic, record.value, key=record.key, headers=record.headers
+                )
                 for record in records
             ]
         except Exception as exc:
@@ -106,7 +110,10 @@ class KafkaPublisher(Service):
 
     async def _ensure_topics(self) -> None:
         await ensure_topics(
-            self._bootstrap, partitions=self._partitions, replication_factor=self._replication_factor
+            self._bootstrap,
+            partitions=self._partitions,
+            replication_factor=self._replication_factor,
+            prefix=self._topic_prefix,
         )
 
     async def _start_producer(self) -> AIOKafkaProducer:

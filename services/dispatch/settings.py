@@ -21,6 +21,12 @@ class DispatchSettings(ServiceSettings):
     # batch's offsets may be committed. `batch_within` bounds the latency a lone report waits.
     batch_size: int = Field(default=200, ge=1)
     batch_within_seconds: float = Field(default=0.05, gt=0)
+    # Namespaces every topic dispatch reads, writes and creates ("<prefix>gridloop.reports"). Empty in a
+    # normal stack; a test run sets one so that it shares the broker with other runs without cross-talk.
+    topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$")
+    # How long the group waits for a silent worker before giving its partitions to the others: the
+    # stall a killed worker causes. Faust's default is 60 s; heartbeats go every 3 s.
+    session_timeout_seconds: float = Field(default=30.0, ge=6)
     # How often consumer lag is measured for /metrics.
     lag_interval_seconds: float = Field(default=5.0, gt=0)
     # Faust keeps a data directory even with the memory store; it goes under the stack's run dir.

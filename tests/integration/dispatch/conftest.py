@@ -1,8 +1,9 @@
 """Dispatch as its operators run it: `python -m services.dispatch` in a subprocess, against the real test
 broker, on a free port, with its own consumer group.
 
-The group's offsets are set to the current end of the reports topic before the worker starts, so it
-dispatches what the tests produce and not the topic's history (other suites produce reports too).
+Each module run gets topics of its own (GRIDLOOP_DISPATCH_TOPIC_PREFIX): other suites, and other runs of
+this one, use the same broker at the same time, and a second dispatch reading the same reports topic
+would publish a second copy of every case event. The topics are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.events import KafkaRecord
 from shared.kafka import ensure_topics, make_producer, send
 from shared.settings import REPO_ROOT
-from shared.topics import REPORTS
+from shared.topics import ALL_TOPICS
 
 # Every limit divided by 3600: a one-day limit is 24 seconds, as in demos and end-to-end tests.
 SLA_SCALE = 3600
@@ -38,7 +41,7 @@ def free_port() -> int:
 class DispatchProcess:
     """One dispatch worker process that can be stopped and started again with the same settings."""
 
-    def __init__(self, *, bootstrap: str, group_id: str, run_dir: Path) -> None:
+    def __init__(self, *, bootstrap: str, group_id: str, topic_prefix: str, run_dir: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = run_dir / "dispatch.log"
@@ -48,11 +51,19 @@ class DispatchProcess:
             "GRIDLOOP_RUN_DIR": str(run_dir),
             "GRIDLOOP_DISPATCH_KAFKA_BOOTSTRAP": bootstrap,
             "GRIDLOOP_DISPATCH_GROUP_ID": group_id,
+            "GRIDLOOP_DISPATCH_TOPIC_PREFIX": topic_prefix,
             "GRIDLOOP_DISPATCH_PORT": str(self.port),
             "GRIDLOOP_DISPATCH_SLA_SCALE": str(SLA_SCALE),
             "GRIDLOOP_DISPATCH_LAG_INTERVAL_SECONDS": "0.5",
+            # A killed worker's partitions come back after this, not after the production default.
+            "GRIDLOOP_DISPATCH_SESSION_TIMEOUT_SECONDS": "6",
         }
+        self.topic_prefix = topic_prefix
         self._process: asyncio.subprocess.Process | None = None
+
+    def topic(self, name: str) -> str:
+        """The name this run's dispatch uses for a registry topic."""
+        return self.topic_prefix + name
 
     async def start(self) -> None:
         with self.log_path.open("ab") as log:
@@ -103,36 +114,33 @@ class DispatchProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-async def start_group_at_end_of_reports(bootstrap: str, group_id: str) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False)
-    await consumer.start()
+async def delete_topics(bootstrap: str, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="dispatch-tests-cleanup")
+    await admin.start()
     try:
-        partitions = consumer.partitions_for_topic(REPORTS.name)
-        if partitions is None:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(REPORTS.name) or set()
-        tps = [TopicPartition(REPORTS.name, p) for p in sorted(partitions)]
-        consumer.assign(tps)
-        await consumer.seek_to_end(*tps)
-        await consumer.commit({tp: await consumer.position(tp) for tp in tps})
+        await admin.delete_topics(names)
     finally:
-        await consumer.stop()
+        await admin.close()
 
 
 @pytest.fixture(scope="module")
 async def dispatch(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[DispatchProcess]:
-    group_id = f"gridloop-dispatch-test-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(kafka_bootstrap, partitions=6, replication_factor=1)
-    await start_group_at_end_of_reports(kafka_bootstrap, group_id)
+    run = uuid.uuid4().hex[:8]
+    prefix = f"test-dispatch-{run}."
+    await ensure_topics(kafka_bootstrap, partitions=6, replication_factor=1, prefix=prefix)
     process = DispatchProcess(
-        bootstrap=kafka_bootstrap, group_id=group_id, run_dir=tmp_path_factory.mktemp("dispatch")
+        bootstrap=kafka_bootstrap,
+        group_id=f"gridloop-dispatch-test-{run}",
+        topic_prefix=prefix,
+        run_dir=tmp_path_factory.mktemp("dispatch"),
     )
     await process.start()
     yield process
     if process.running:
         await process.stop()
+    await delete_topics(kafka_bootstrap, [prefix + topic.name for topic in ALL_TOPICS])
 
 
 @pytest.fixture
@@ -143,5 +151,6 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
     await producer.stop()
 
 
-async def produce(producer: AIOKafkaProducer, record: KafkaRecord) -> None:
-    await send(producer, record)
+async def produce(producer: AIOKafkaProducer, dispatch: DispatchProcess, record: KafkaRecord) -> None:
+    """Send a registry record to this run's copy of its topic and wait for the broker's ack."""
+    await send(producer, replace(record, topic=dispatch.topic(record.topic)))

@@ -4,6 +4,7 @@ picks up where it left off."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import signal
 import uuid
@@ -59,13 +60,13 @@ def about(case_id: uuid.UUID) -> Callable[[Envelope], bool]:
 async def test_a_report_becomes_an_opened_then_assigned_case(
     dispatch: DispatchProcess, producer: AIOKafkaProducer, tail: Any
 ) -> None:
-    cases = await tail(CASE_EVENTS.name)
+    cases = await tail(dispatch.topic(CASE_EVENTS.name))
     submitted = report()
     case_id = case_of(submitted)
 
-    await produce(producer, encode(submitted, source="/gridloop/intake"))
+    await produce(producer, dispatch, encode(submitted, source="/gridloop/intake"))
 
-    opened, assigned = await cases.collect(about(case_id), count=3, within=10)
+    opened, assigned = await cases.collect(about(case_id), count=3, within=4)
     assert isinstance(opened.data, CaseOpened)
     assert isinstance(assigned.data, CaseAssigned)
     assert (opened.id, assigned.id) == (
@@ -87,12 +88,12 @@ async def test_a_report_becomes_an_opened_then_assigned_case(
 async def test_a_report_in_no_grid_is_opened_for_manual_triage_and_not_assigned(
     dispatch: DispatchProcess, producer: AIOKafkaProducer, tail: Any
 ) -> None:
-    cases = await tail(CASE_EVENTS.name)
+    cases = await tail(dispatch.topic(CASE_EVENTS.name))
     submitted = report(location=NANJING)
 
-    await produce(producer, encode(submitted, source="/gridloop/intake"))
+    await produce(producer, dispatch, encode(submitted, source="/gridloop/intake"))
 
-    (opened,) = await cases.collect(about(case_of(submitted)), count=2, within=5)
+    (opened,) = await cases.collect(about(case_of(submitted)), count=2, within=4)
     assert isinstance(opened.data, CaseOpened)
     assert (opened.data.tier, opened.data.grid_id, opened.data.district_id) == ("district", None, None)
 
@@ -100,13 +101,15 @@ async def test_a_report_in_no_grid_is_opened_for_manual_triage_and_not_assigned(
 async def test_garbage_on_the_reports_topic_becomes_a_dead_letter(
     dispatch: DispatchProcess, producer: AIOKafkaProducer, tail: Any
 ) -> None:
-    letters = await tail(DEAD_LETTERS.name)
-    cases = await tail(CASE_EVENTS.name)
+    letters = await tail(dispatch.topic(DEAD_LETTERS.name))
+    cases = await tail(dispatch.topic(CASE_EVENTS.name))
     garbage = f"not a cloud event {uuid.uuid4()}".encode()
     after = report()
 
-    await producer.send_and_wait(REPORTS.name, garbage, key=b"cell", headers=[("ce_type", b"nonsense")])
-    await produce(producer, encode(after, source="/gridloop/intake"))
+    await producer.send_and_wait(
+        dispatch.topic(REPORTS.name), garbage, key=b"cell", headers=[("ce_type", b"nonsense")]
+    )
+    await produce(producer, dispatch, encode(after, source="/gridloop/intake"))
 
     def is_our_garbage(envelope: Envelope) -> bool:
         data = envelope.data
@@ -117,7 +120,7 @@ async def test_garbage_on_the_reports_topic_becomes_a_dead_letter(
 
     (letter,) = await letters.collect(is_our_garbage, count=1, within=10)
     assert isinstance(letter.data, DeadLetterRecorded)
-    assert (letter.data.consumer, letter.data.original_topic) == ("dispatch", REPORTS.name)
+    assert (letter.data.consumer, letter.data.original_topic) == ("dispatch", dispatch.topic(REPORTS.name))
     assert letter.data.error.startswith("not a binary-mode CloudEvent")
     # The worker moved on: the next report was dispatched.
     assert len(await cases.collect(about(case_of(after)), count=2, within=10)) == 2
@@ -126,12 +129,12 @@ async def test_garbage_on_the_reports_topic_becomes_a_dead_letter(
 async def test_the_same_report_twice_yields_identical_events(
     dispatch: DispatchProcess, producer: AIOKafkaProducer, tail: Any
 ) -> None:
-    cases = await tail(CASE_EVENTS.name)
+    cases = await tail(dispatch.topic(CASE_EVENTS.name))
     submitted = report()
 
     # A redelivery, or intake publishing a client's retry: the second copy has its own CloudEvents id.
-    await produce(producer, encode(submitted, source="/gridloop/intake"))
-    await produce(producer, encode(submitted, source="/gridloop/intake"))
+    await produce(producer, dispatch, encode(submitted, source="/gridloop/intake"))
+    await produce(producer, dispatch, encode(submitted, source="/gridloop/intake"))
 
     first_opened, first_assigned, again_opened, again_assigned = await cases.collect(
         about(case_of(submitted)), count=4, within=10
@@ -155,27 +158,59 @@ async def test_health_readiness_and_metrics_are_served(dispatch: DispatchProcess
     text = metrics.text
     assert 'gridloop_dispatch_cases_opened_total{tier="grid"}' in text
     assert "gridloop_dispatch_reports_unlocated_total 1.0" in text
-    assert (
-        f'gridloop_dispatch_events_consumed_total{{outcome="dead_lettered",topic="{REPORTS.name}"}} 1.0'
-        in text
-    )
-    assert f'gridloop_dispatch_events_produced_total{{topic="{CASE_EVENTS.name}"}}' in text
+    reports = dispatch.topic(REPORTS.name)
+    assert f'gridloop_dispatch_events_consumed_total{{outcome="dead_lettered",topic="{reports}"}} 1.0' in text
+    assert f'gridloop_dispatch_events_produced_total{{topic="{dispatch.topic(CASE_EVENTS.name)}"}}' in text
     assert "gridloop_dispatch_consumer_lag_messages" in text
 
 
 async def test_reports_sent_while_the_worker_is_down_are_dispatched_after_it_restarts(
     dispatch: DispatchProcess, producer: AIOKafkaProducer, tail: Any
 ) -> None:
-    cases = await tail(CASE_EVENTS.name)
+    cases = await tail(dispatch.topic(CASE_EVENTS.name))
     before = report()
-    await produce(producer, encode(before, source="/gridloop/intake"))
+    await produce(producer, dispatch, encode(before, source="/gridloop/intake"))
     assert len(await cases.collect(about(case_of(before)), count=2, within=10)) == 2
 
     assert await dispatch.stop(signal.SIGTERM) == 0
     while_down = report()
-    await produce(producer, encode(while_down, source="/gridloop/intake"))
+    await produce(producer, dispatch, encode(while_down, source="/gridloop/intake"))
     await dispatch.start()
 
     assert len(await cases.collect(about(case_of(while_down)), count=2, within=20)) == 2
     # The report dispatched before the stop had its offset committed: it is not dispatched again.
     assert await cases.collect(about(case_of(before)), count=1, within=2) == []
+
+
+async def test_no_report_is_lost_when_the_worker_is_killed_mid_stream(
+    dispatch: DispatchProcess, producer: AIOKafkaProducer, tail: Any
+) -> None:
+    cases = await tail(dispatch.topic(CASE_EVENTS.name))
+    reports = [report() for _ in range(3000)]
+    expected = {case_of(r) for r in reports}
+
+    def ours(envelope: Envelope) -> bool:
+        return isinstance(envelope.data, CaseAssigned) and envelope.data.case_id in expected
+
+    def case_ids(envelopes: list[Envelope]) -> set[uuid.UUID]:
+        return {e.data.case_id for e in envelopes if isinstance(e.data, CaseAssigned)}
+
+    # A backlog waits for the worker, so that the kill lands in the middle of it.
+    assert await dispatch.stop(signal.SIGTERM) == 0
+    deliveries = []
+    for submitted in reports:
+        record = encode(submitted, source="/gridloop/intake")
+        topic = dispatch.topic(record.topic)
+        deliveries.append(await producer.send(topic, record.value, key=record.key, headers=record.headers))
+    await asyncio.gather(*deliveries)
+    await dispatch.start()
+    seen_before_kill = case_ids(await cases.collect(ours, count=1, within=10))
+    await dispatch.stop(signal.SIGKILL)
+    assert 0 < len(seen_before_kill) < len(expected)
+
+    await dispatch.start()
+    assigned = set(seen_before_kill)
+    deadline = asyncio.get_running_loop().time() + 60
+    while assigned != expected and asyncio.get_running_loop().time() < deadline:
+        assigned |= case_ids(await cases.collect(ours, count=10_000, within=1))
+    assert len(expected - assigned) == 0
