@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import tempfile
 import sys
 import time
 import uuid
@@ -124,6 +125,7 @@ async def check_faust(bootstrap: str) -> str:
     import faust  # imported late: its import is slow and irrelevant to the other checks
 
     app_id = f"compat-faust-{RUN}"
+    data_dir = tempfile.mkdtemp(prefix=f"{app_id}-")
     topic_name = f"compat.{RUN}.faust"
 
     async def run_once(value: bytes) -> int:
@@ -136,6 +138,7 @@ async def check_faust(bootstrap: str) -> str:
             topic_partitions=2,
             topic_replication_factor=1,
             consumer_auto_offset_reset="earliest",
+            datadir=data_dir,  # faust writes its data dir; keep it out of the working tree
         )
         # internal=True: faust declares (creates) only internal topics itself; with auto-creation off on
         # the broker this exercises faust's own CreateTopics path, as does the table's changelog topic.
