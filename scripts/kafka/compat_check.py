@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
