@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 VENV := .venv/bin
 # Lint only the source trees that already hold Python (mypy errors out on a directory with none).
-PY_TREES := $(foreach d,shared services tests bench tools,$(if $(shell find $(d) -name '*.py' -print -quit 2>/dev/null),$(d)))
+PY_TREES := $(foreach d,shared services tests bench tools scripts,$(if $(shell find $(d) -name '*.py' -print -quit 2>/dev/null),$(d)))
 
 # The test stack (docs/ARCHITECTURE.md): own ports and run dir, so it runs beside `make up`. The ports can
 # be moved (e.g. `make test TEST_KAFKA_PORT=29092 TEST_CONTROLLER_PORT=29093 TEST_PG_PORT=55533`) to run a
