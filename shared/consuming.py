@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Literal
 
 import asyncpg
@@ -55,6 +56,7 @@ class EffectivelyOnceConsumer:
         dead_letters: AIOKafkaProducer,
         metrics: ServiceMetrics,
         max_records: int = 500,
+        dead_letter_prefix: str = "",
     ) -> None:
         self._consumer = AIOKafkaConsumer(
             *topics,
@@ -72,6 +74,8 @@ class EffectivelyOnceConsumer:
         self._metrics = metrics
         self._group_id = group_id
         self._max_records = max_records
+        # A stack whose topics carry a prefix (a test run sharing a broker) dead-letters into its own.
+        self._dead_letter_prefix = dead_letter_prefix
         self.started = False
 
     async def run(self) -> None:
@@ -151,6 +155,8 @@ class EffectivelyOnceConsumer:
             headers=message.headers,
             error=error,
         )
+        if self._dead_letter_prefix:
+            record = replace(record, topic=self._dead_letter_prefix + record.topic)
         await send(self._dead_letters, record)
         self._metrics.events_produced.labels(record.topic).inc()
 

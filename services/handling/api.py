@@ -48,7 +48,13 @@ async def _step(runtime: Runtime, viewer: CurrentViewer, case_id: UUID, command:
     outcome = "taken"
     try:
         case = await handlers.take_step(
-            runtime.pool, runtime.schema, case_id=case_id, command=command, viewer=viewer, now=runtime.clock()
+            runtime.pool,
+            runtime.schema,
+            case_id=case_id,
+            command=command,
+            viewer=viewer,
+            now=runtime.clock(),
+            topic_prefix=runtime.settings.topic_prefix,
         )
     except IllegalTransition:
         outcome = "illegal"

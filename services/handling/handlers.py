@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -56,7 +57,14 @@ class CaseHidden(Exception):
 
 
 async def take_step(
-    pool: asyncpg.Pool, schema: str, *, case_id: UUID, command: Command, viewer: Viewer, now: datetime
+    pool: asyncpg.Pool,
+    schema: str,
+    *,
+    case_id: UUID,
+    command: Command,
+    viewer: Viewer,
+    now: datetime,
+    topic_prefix: str = "",
 ) -> Case:
     """Apply a person's command to a case; its event is in the outbox when this returns."""
     async with pool.acquire() as conn, conn.transaction():
@@ -68,7 +76,8 @@ async def take_step(
         after, raised = apply(case, command, viewer.actor, now)
         await repository.save_step(conn, schema, case, after)
         for event in raised:
-            await enqueue(conn, schema, encode(event.event, source=SOURCE, event_id=event.event_id, time=now))
+            record = encode(event.event, source=SOURCE, event_id=event.event_id, time=now)
+            await enqueue(conn, schema, replace(record, topic=topic_prefix + record.topic))
     log.info(
         "case step taken",
         extra={"case_id": str(case_id), "action": command.step.value, "state": after.state.value},

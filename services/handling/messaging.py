@@ -69,12 +69,13 @@ class Messaging:
         self.consumer = EffectivelyOnceConsumer(
             bootstrap=self._settings.kafka_bootstrap,
             group_id=self._settings.consumer_group,
-            topics=(CASE_EVENTS.name,),
+            topics=(self._settings.topic_prefix + CASE_EVENTS.name,),
             pool=self._pool,
             schema=self._settings.db_schema,
             handler=self._handler,
             dead_letters=self.producer,
             metrics=self._metrics,
+            dead_letter_prefix=self._settings.topic_prefix,
         )
         self.relay = OutboxRelay(
             pool=self._pool, producer=self.producer, schema=self._settings.db_schema, metrics=self._metrics
@@ -93,6 +94,7 @@ class Messaging:
                     settings.kafka_bootstrap,
                     partitions=settings.topic_partitions,
                     replication_factor=settings.kafka_replication_factor,
+                    prefix=settings.topic_prefix,
                 )
                 producer = make_producer(settings.kafka_bootstrap, client_id="gridloop-handling")
                 await producer.start()

@@ -20,6 +20,9 @@ class HandlingSettings(ServiceSettings):
     db_schema: str = "handling"
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     consumer_group: str = "gridloop-handling"
+    # Namespaces every topic handling reads, writes and creates ("<prefix>gridloop.case-events"). Empty in
+    # a normal stack; a test run sets one so that it shares the broker with other runs without cross-talk.
+    topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$")
     # How often the open/overdue case gauges are recounted from the database.
     gauge_refresh_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024

@@ -1,8 +1,8 @@
 """Handling against the real PostgreSQL and Kafka: the app with its lifespan, people with tokens, and
 dispatch's events produced to the real case-events topic.
 
-Each app gets its own database schema and consumer group, so runs never share state; the schema is
-dropped afterwards.
+Each app gets its own database schema, consumer group and topic prefix, so runs never share state (nor
+read each other's events); schema and topics are dropped afterwards.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from services.handling.auth import encode_token
 from services.handling.main import create_app
@@ -25,6 +27,7 @@ from shared.events import derived_id, encode
 from shared.events.cases import CaseAssigned, CaseOpened
 from shared.events.reports import GeoPoint
 from shared.kafka import make_producer, send
+from shared.topics import ALL_TOPICS, Topic
 
 SECRET = "integration-test-secret-0123456789abcdef"
 DISPATCH_SOURCE = "/gridloop/dispatch"
@@ -55,6 +58,10 @@ class Handling:
     http: httpx.AsyncClient
     settings: HandlingSettings
     schema: str
+
+    def topic(self, topic: Topic) -> str:
+        """The name this app's copy of a registry topic has on the broker."""
+        return self.settings.topic_prefix + topic.name
 
     async def metric(self, name: str, **labels: str) -> float:
         """A sample from /metrics (the exposition sorts labels by name)."""
@@ -89,6 +96,7 @@ def handling_settings(database_url: str, kafka_bootstrap: str, run: str) -> Hand
         kafka_bootstrap=kafka_bootstrap,
         db_schema=f"handling_test_{run}",
         consumer_group=f"gridloop-handling-test-{run}",
+        topic_prefix=f"test-handling-{run}.",
         jwt_secret=SECRET,
         gauge_refresh_seconds=0.3,
     )
@@ -97,6 +105,7 @@ def handling_settings(database_url: str, kafka_bootstrap: str, run: str) -> Hand
 @asynccontextmanager
 async def running_handling(settings: HandlingSettings, *, wait_ready: bool = True) -> AsyncIterator[Handling]:
     app = create_app(settings)
+    topics = [settings.topic_prefix + topic.name for topic in ALL_TOPICS]
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
@@ -115,6 +124,20 @@ async def running_handling(settings: HandlingSettings, *, wait_ready: bool = Tru
             await connection.execute(f'drop schema if exists "{settings.db_schema}" cascade')
         finally:
             await connection.close()
+        await delete_topics(settings.kafka_bootstrap, topics)
+
+
+async def delete_topics(bootstrap: str, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="handling-tests-cleanup")
+    try:
+        await admin.start()
+        existing = set(await admin.list_topics())
+        if doomed := [name for name in names if name in existing]:
+            await admin.delete_topics(doomed)
+    except KafkaError:
+        pass  # a test that ran without a broker left nothing to clean
+    finally:
+        await admin.close()
 
 
 @pytest.fixture
@@ -215,16 +238,17 @@ class Dispatch:
         )
         return opened, assigned
 
-    async def publish(self, *events: CaseOpened | CaseAssigned) -> None:
+    async def publish(self, handling: Handling, *events: CaseOpened | CaseAssigned) -> None:
+        """Produce to ``handling``'s own case-events topic."""
         for event in events:
             kind = "opened" if isinstance(event, CaseOpened) else "assigned"
-            event_id = derived_id(event.case_id, kind)
-            await send(self._producer, encode(event, source=DISPATCH_SOURCE, event_id=event_id))
+            record = encode(event, source=DISPATCH_SOURCE, event_id=derived_id(event.case_id, kind))
+            await send(self._producer, replace(record, topic=handling.settings.topic_prefix + record.topic))
 
     async def open_and_assign(self, crew: Crew, handling: Handling) -> uuid.UUID:
         """A case assigned to the crew's assignee, once handling has it."""
         opened, assigned = self.events(crew)
-        await self.publish(opened, assigned)
+        await self.publish(handling, opened, assigned)
 
         async def assigned_in_handling() -> bool:
             response = await handling.http.get(f"/v1/cases/{opened.case_id}", headers=crew.operator.headers())

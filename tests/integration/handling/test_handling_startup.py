@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from shared.settings import REPO_ROOT
-from tests.integration.handling.conftest import SECRET, Person
+from shared.topics import ALL_TOPICS
+from tests.integration.handling.conftest import SECRET, Person, delete_topics
 
 
 def free_port() -> int:
@@ -41,7 +42,7 @@ async def test_the_real_server_starts_from_the_module_logs_json_and_becomes_read
     database_url, kafka_bootstrap
 ):
     port, run = free_port(), uuid.uuid4().hex[:10]
-    schema = f"handling_test_{run}"
+    schema, prefix = f"handling_test_{run}", f"test-handling-{run}."
     env = os.environ | {
         "GRIDLOOP_ENV": "test",
         "GRIDLOOP_HANDLING_PORT": str(port),
@@ -50,6 +51,7 @@ async def test_the_real_server_starts_from_the_module_logs_json_and_becomes_read
         "GRIDLOOP_HANDLING_JWT_SECRET": SECRET,
         "GRIDLOOP_HANDLING_DB_SCHEMA": schema,
         "GRIDLOOP_HANDLING_CONSUMER_GROUP": f"gridloop-handling-test-{run}",
+        "GRIDLOOP_HANDLING_TOPIC_PREFIX": prefix,
     }
     server = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -86,6 +88,7 @@ async def test_the_real_server_starts_from_the_module_logs_json_and_becomes_read
         connection = await asyncpg.connect(database_url)
         await connection.execute(f'drop schema if exists "{schema}" cascade')
         await connection.close()
+        await delete_topics(kafka_bootstrap, [prefix + topic.name for topic in ALL_TOPICS])
     output = "\n".join(lines)
     # uvicorn re-raises the SIGTERM it handled once shutdown is complete, so -15 is a clean exit.
     assert server.returncode in (0, -15), output
