@@ -6,7 +6,6 @@ import asyncio
 import random
 import time
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from tqdm import tqdm
 
 from shared.city import load_city
@@ -15,6 +14,7 @@ from shared.events.cases import CaseAssigned
 from shared.settings import REPO_ROOT
 from shared.topics import CASE_EVENTS
 from tools.client import Endpoints, LoopClient, case_id_of, report_body
+from tools.tail import TopicTail
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -30,15 +30,8 @@ async def measure_end_to_end(
     grid_categories = [c.code for c in city.categories if c.active and c.default_tier == "grid"]
     rng = random.Random(11)
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
-    await consumer.start()
-    partitions = [
-        TopicPartition(CASE_EVENTS.name, p) for p in consumer.partitions_for_topic(CASE_EVENTS.name) or ()
-    ]
-    consumer.assign(partitions)
-    await consumer.seek_to_end(*partitions)
-    for tp in partitions:
-        await consumer.position(tp)
+    tail = TopicTail(kafka, CASE_EVENTS.name)
+    await tail.start()
 
     posted: dict[str, float] = {}
     latencies: list[float] = []
@@ -60,22 +53,21 @@ async def measure_end_to_end(
     async def collect() -> None:
         deadline = time.perf_counter() + seconds + 30
         while len(latencies) < total and time.perf_counter() < deadline:
-            batch = await consumer.getmany(timeout_ms=200)
+            records = await tail.records()
             now = time.perf_counter()
-            for messages in batch.values():
-                for message in messages:
-                    envelope = decode(message.headers, message.value)
-                    if isinstance(envelope.data, CaseAssigned):
-                        sent = posted.pop(str(envelope.data.case_id), None)
-                        if sent is not None:
-                            latencies.append(now - sent)
-                            progress.update(1)
+            for message in records:
+                envelope = decode(message.headers, message.value)
+                if isinstance(envelope.data, CaseAssigned):
+                    sent = posted.pop(str(envelope.data.case_id), None)
+                    if sent is not None:
+                        latencies.append(now - sent)
+                        progress.update(1)
 
     try:
         await asyncio.gather(post_all(), collect())
     finally:
         progress.close()
-        await consumer.stop()
+        await tail.stop()
         await client.close()
     if len(latencies) < total:
         raise RuntimeError(f"only {len(latencies)} of {total} reports reached case-assigned")

@@ -66,7 +66,11 @@ class Demo:
         app = self.rng.choice(self.city.apps)
         grid = self.rng.choice(self.city.grids)
         point = grid.polygon.representative_point()
-        category = self.rng.choice([c for c in self.city.categories if c.active])
+        active = [c for c in self.city.categories if c.active]
+        # Most of what people report is the grid's own business; the rest goes up to a community,
+        # street or department.
+        grid_level = [c for c in active if c.default_tier == "grid"]
+        category = self.rng.choice(grid_level if self.rng.random() < 0.7 else active)
         body = report_body(
             category=category.code,
             lon=point.x,

@@ -5,15 +5,13 @@ A missing broker or database is a failure, never a skip: a test that silently sk
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from shared.events import Envelope, decode
+from tools.tail import TopicTail
 
 
 def _required(name: str) -> str:
@@ -40,44 +38,6 @@ def database_url() -> str:
 def unique() -> str:
     """A short unique suffix for group ids, schemas and ids in one test."""
     return uuid.uuid4().hex[:10]
-
-
-class TopicTail:
-    """Reads a topic from its current end: what a test produces after creating it, and nothing older."""
-
-    def __init__(self, bootstrap: str, topic: str) -> None:
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
-        )
-        self._topic = topic
-
-    async def start(self) -> None:
-        await self._consumer.start()
-        partitions = self._consumer.partitions_for_topic(self._topic)
-        if partitions is None:
-            await self._consumer._client.force_metadata_update()
-            partitions = self._consumer.partitions_for_topic(self._topic) or set()
-        tps = [TopicPartition(self._topic, p) for p in sorted(partitions)]
-        self._consumer.assign(tps)
-        await self._consumer.seek_to_end(*tps)
-        for tp in tps:  # resolve the end offsets now, before the test produces anything
-            await self._consumer.position(tp)
-
-    async def collect(self, predicate, count: int, within: float = 20.0) -> list[Envelope]:
-        """Envelopes matching ``predicate`` until ``count`` are seen or ``within`` seconds pass."""
-        found: list[Envelope] = []
-        deadline = asyncio.get_running_loop().time() + within
-        while len(found) < count and asyncio.get_running_loop().time() < deadline:
-            batch = await self._consumer.getmany(timeout_ms=300)
-            for messages in batch.values():
-                for message in messages:
-                    envelope = decode(message.headers, message.value)
-                    if predicate(envelope):
-                        found.append(envelope)
-        return found
-
-    async def stop(self) -> None:
-        await self._consumer.stop()
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from shared.events.assessments import AssessmentUpdated
 from shared.events.cases import CaseAccepted
 from shared.events.dead_letters import DeadLetterRecorded
 from shared.topics import ASSESSMENTS, DEAD_LETTERS
-from tests.integration.conftest import TopicTail
 from tests.integration.scoring.cases import CaseStory, at
 from tests.integration.scoring.conftest import CaseEventProducer, RunningScoring, until, until_equal
+from tools.tail import TopicTail
 
 Key = tuple[str, str, str]  # subject type, subject id, period
 
