@@ -7,6 +7,7 @@ import uuid
 
 from services.handling import repository
 from services.handling.domain import Actor, open_case
+from shared.events import Envelope
 from shared.events.cases import (
     CaseAccepted,
     CaseClosed,
@@ -53,8 +54,8 @@ async def test_a_case_goes_from_assigned_through_rework_to_closed_and_every_step
     assert [e["seq"] for e in timeline] == list(range(1, 9))
     assert timeline[3]["evidence"] == [PHOTO]
 
-    def ours(envelope) -> bool:
-        return envelope.source == HANDLING_SOURCE and envelope.data.case_id == case_id
+    def ours(envelope: Envelope) -> bool:
+        return envelope.source == HANDLING_SOURCE and getattr(envelope.data, "case_id", None) == case_id
 
     published = await topic.collect(ours, count=6, within=15)
     assert await topic.collect(ours, count=1, within=2) == [], "an event was published twice"
