@@ -5,6 +5,7 @@ Producers are idempotent with ``acks=all``: a send that returns means every in-s
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import logging
@@ -63,6 +64,49 @@ async def ensure_topics(
             log.info("created topics", extra={"topics": [t.name for t in missing]})
     finally:
         await admin.close()
+
+
+async def connect_producer(
+    bootstrap: str,
+    *,
+    client_id: str,
+    partitions: int,
+    replication_factor: int,
+    prefix: str = "",
+    max_backoff_seconds: float = 5.0,
+) -> AIOKafkaProducer:
+    """Create the registry's topics and start an idempotent producer, waiting for the broker as long as
+    it takes: a service started before Kafka comes up serves what it can (and says 503) meanwhile."""
+    backoff = 0.5
+    while True:
+        producer: AIOKafkaProducer | None = None
+        try:
+            await ensure_topics(
+                bootstrap, partitions=partitions, replication_factor=replication_factor, prefix=prefix
+            )
+            producer = make_producer(bootstrap, client_id=client_id)
+            await producer.start()
+            log.info("connected to kafka", extra={"bootstrap": bootstrap, "client_id": client_id})
+            return producer
+        except Exception as exc:
+            # A failed start leaves the client half-open: throw it away and build a fresh one.
+            if producer is not None:
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+            log.warning(
+                "kafka not reachable yet; retrying",
+                extra={"bootstrap": bootstrap, "client_id": client_id, "error": repr(exc)[:300]},
+            )
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, max_backoff_seconds)
+
+
+async def broker_reachable(producer: AIOKafkaProducer | None) -> bool:
+    """A readiness check that asks a broker, rather than trusting a client that connected once."""
+    if producer is None:
+        return False
+    await asyncio.wait_for(producer.client.fetch_all_metadata(), 2)
+    return True
 
 
 def dead_letter_record(

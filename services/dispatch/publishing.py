@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol, TypeVar
+from collections.abc import Sequence
+from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 from mode import Service
 
 from shared.events import KafkaRecord
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import broker_reachable, connect_producer
 from shared.observability import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
-BROKER_CHECK_SECONDS = 3.0
-
-T = TypeVar("T")
 
 
 class Publisher(Protocol):
@@ -52,8 +49,14 @@ class KafkaPublisher(Service):
         super().__init__()
 
     async def on_start(self) -> None:
-        await self._retrying("creating topics", self._ensure_topics)
-        self._producer = await self._retrying("starting the producer", self._start_producer)
+        self._producer = await connect_producer(
+            self._bootstrap,
+            client_id=self._client_id,
+            partitions=self._partitions,
+            replication_factor=self._replication_factor,
+            prefix=self._topic_prefix,
+            max_backoff_seconds=MAX_BACKOFF_SECONDS,
+        )
 
     async def on_stop(self) -> None:
         if self._producer is not None:
@@ -65,11 +68,7 @@ class KafkaPublisher(Service):
         return self._producer is not None
 
     async def broker_reachable(self) -> bool:
-        """A real metadata round trip to the cluster, not just an open socket."""
-        if self._producer is None:
-            return False
-        await asyncio.wait_for(self._producer.client.fetch_all_metadata(), BROKER_CHECK_SECONDS)
-        return True
+        return await broker_reachable(self._producer)
 
     async def publish(self, records: Sequence[KafkaRecord]) -> None:
         """Send in order and wait for every acknowledgement; on failure send them all again.
@@ -107,31 +106,3 @@ class KafkaPublisher(Service):
             return exc
         results = await asyncio.gather(*deliveries, return_exceptions=True)
         return next((result for result in results if isinstance(result, BaseException)), None)
-
-    async def _ensure_topics(self) -> None:
-        await ensure_topics(
-            self._bootstrap,
-            partitions=self._partitions,
-            replication_factor=self._replication_factor,
-            prefix=self._topic_prefix,
-        )
-
-    async def _start_producer(self) -> AIOKafkaProducer:
-        producer = make_producer(self._bootstrap, client_id=self._client_id)
-        try:
-            await producer.start()
-        except BaseException:
-            await producer.stop()
-            raise
-        return producer
-
-    async def _retrying(self, what: str, step: Callable[[], Awaitable[T]]) -> T:
-        """Start-up steps wait for the broker: a worker started before Kafka comes up catches up."""
-        backoff = 0.5
-        while True:
-            try:
-                return await step()
-            except Exception as exc:
-                log.warning("%s failed; retrying", what, extra={"error": repr(exc)})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)

@@ -21,12 +21,13 @@ from services.handling import handlers
 from services.handling.api import install_domain_errors, router
 from services.handling.deps import Runtime
 from services.handling.gauges import CaseGauges
-from services.handling.messaging import Messaging
 from services.handling.settings import HandlingSettings
 from shared.city import load_city
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers, limit_body_size
 from shared.observability import ServiceMetrics, configure_logging, health_router, instrument
+from shared.streams import ConsumeAndRelay, StreamsConfig
+from shared.topics import CASE_EVENTS
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,17 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
         database_url = settings.database_url.get_secret_value()
         await migrate(database_url, migrations=MIGRATIONS, schema=settings.db_schema)
         pool = await create_pool(database_url)
-        messaging = Messaging(
-            settings=settings,
+        messaging = ConsumeAndRelay(
+            StreamsConfig(
+                service="handling",
+                bootstrap=settings.kafka_bootstrap,
+                group_id=settings.consumer_group,
+                topics=(settings.topic_prefix + CASE_EVENTS.name,),
+                schema=settings.db_schema,
+                partitions=settings.topic_partitions,
+                replication_factor=settings.kafka_replication_factor,
+                topic_prefix=settings.topic_prefix,
+            ),
             pool=pool,
             metrics=metrics,
             handler=handlers.case_event_handler(settings.db_schema, clock),
@@ -93,10 +103,12 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
         return await ping(app.state.runtime.pool)
 
     async def kafka_ready() -> bool:
-        return bool(app.state.messaging.producer_connected)
+        messaging: ConsumeAndRelay = app.state.messaging
+        return await messaging.kafka_ready()
 
     async def consumer_ready() -> bool:
-        return bool(app.state.messaging.consumer_started)
+        messaging: ConsumeAndRelay = app.state.messaging
+        return await messaging.consumer_ready()
 
     app.include_router(
         health_router(metrics, {"database": database_ready, "kafka": kafka_ready, "consumer": consumer_ready})

@@ -9,7 +9,7 @@ import logging
 from aiokafka import AIOKafkaProducer
 
 from shared.events import KafkaRecord
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import broker_reachable, connect_producer
 
 log = logging.getLogger(__name__)
 
@@ -33,25 +33,15 @@ class ReportPublisher:
         self._starting: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._starting = asyncio.create_task(self._start_until_connected())
+        self._starting = asyncio.create_task(self._connect())
 
-    async def _start_until_connected(self) -> None:
-        while True:
-            producer = make_producer(self._bootstrap, client_id="gridloop-intake")
-            try:
-                await ensure_topics(
-                    self._bootstrap, partitions=self._partitions, replication_factor=self._replication_factor
-                )
-                await producer.start()
-            except Exception as exc:
-                log.warning("kafka not reachable; retrying", extra={"error": str(exc)})
-                with contextlib.suppress(Exception):
-                    await producer.stop()
-                await asyncio.sleep(2)
-                continue
-            self._producer = producer
-            log.info("connected to kafka", extra={"bootstrap": self._bootstrap})
-            return
+    async def _connect(self) -> None:
+        self._producer = await connect_producer(
+            self._bootstrap,
+            client_id="gridloop-intake",
+            partitions=self._partitions,
+            replication_factor=self._replication_factor,
+        )
 
     async def stop(self) -> None:
         if self._starting is not None:
@@ -76,7 +66,4 @@ class ReportPublisher:
             raise BrokerUnavailable(str(exc) or type(exc).__name__) from exc
 
     async def reachable(self) -> bool:
-        if self._producer is None:
-            return False
-        await asyncio.wait_for(self._producer.client.fetch_all_metadata(), 2)
-        return True
+        return await broker_reachable(self._producer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,7 +12,6 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from services.scoring.api import ApiContext, router
-from services.scoring.consumer import ScoringStreams
 from services.scoring.handlers import CaseEventHandler
 from services.scoring.repository import Repository
 from services.scoring.settings import ScoringSettings
@@ -18,6 +19,7 @@ from shared.city import load_city
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
 from shared.observability import ServiceMetrics, configure_logging, health_router, instrument
+from shared.streams import ConsumeAndRelay, StreamsConfig
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -41,14 +43,17 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
         app.state.scoring = ApiContext(
             pool=pool, repository=repository, timezone=timezone, max_page_size=settings.max_page_size
         )
-        streams = ScoringStreams(
-            bootstrap=settings.kafka_bootstrap,
-            topic=settings.case_events_topic,
-            group_id=settings.consumer_group,
-            partitions=settings.topic_partitions,
-            replication_factor=settings.kafka_replication_factor,
+        streams = ConsumeAndRelay(
+            StreamsConfig(
+                service="scoring",
+                bootstrap=settings.kafka_bootstrap,
+                group_id=settings.consumer_group,
+                topics=(settings.case_events_topic,),
+                schema=settings.db_schema,
+                partitions=settings.topic_partitions,
+                replication_factor=settings.kafka_replication_factor,
+            ),
             pool=pool,
-            schema=settings.db_schema,
             handler=CaseEventHandler(
                 repository=repository,
                 schema=settings.db_schema,
@@ -59,11 +64,14 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
             metrics=metrics,
         )
         app.state.pool, app.state.streams = pool, streams
-        streams.start()
+        kafka_side = asyncio.create_task(streams.run(), name="scoring-kafka")
         try:
             yield
         finally:
-            await streams.stop()
+            kafka_side.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await kafka_side
+            await streams.close()
             await pool.close()
 
     # Probes may come before the lifespan has set things up; an error there reads as "not ready".
@@ -71,12 +79,12 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
         return await ping(app.state.pool)
 
     async def consumer_ready() -> bool:
-        streams: ScoringStreams = app.state.streams
+        streams: ConsumeAndRelay = app.state.streams
         return await streams.consumer_ready()
 
     async def kafka_ready() -> bool:
-        streams: ScoringStreams = app.state.streams
-        return await streams.producer_ready()
+        streams: ConsumeAndRelay = app.state.streams
+        return await streams.kafka_ready()
 
     app = FastAPI(title="gridloop scoring", version="1", lifespan=lifespan)
     install_error_handlers(app)
