@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from bench.e2e_latency import measure_end_to_end
 from tools.client import Endpoints, LoopClient
 
@@ -70,16 +72,40 @@ def start_noop() -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the no-op baseline server did not start")
 
 
+def consumer_lag(endpoints: Endpoints) -> int:
+    """Messages the stack's consumers have yet to process, from their own lag gauges."""
+    total = 0
+    for base in (endpoints.dispatch, endpoints.handling, endpoints.scoring):
+        text = httpx.get(f"{base}/metrics", timeout=5).text
+        for line in text.splitlines():
+            if "_consumer_lag_messages{" in line and not line.startswith("#"):
+                total += int(float(line.rsplit(" ", 1)[1]))
+    return total
+
+
+def wait_until_quiet(endpoints: Endpoints, *, within: float = 180.0) -> None:
+    """Let the pipeline digest the last phase's reports, so each phase starts on an idle machine."""
+    deadline = time.monotonic() + within
+    quiet_reads = 0
+    while quiet_reads < 3 and time.monotonic() < deadline:
+        quiet_reads = quiet_reads + 1 if consumer_lag(endpoints) == 0 else 0
+        time.sleep(1)
+    if quiet_reads < 3:
+        print(f"warning: the stack still has consumer lag after {within:.0f}s", file=sys.stderr)
+
+
 def intake_figures(endpoints: Endpoints, seconds: float) -> list[Figure]:
     noop, noop_base = start_noop()
     try:
-        print("intake at saturation, then the no-op baseline …", file=sys.stderr)
-        intake_sat = run_load(f"{endpoints.intake}/v1/reports", seconds=seconds)
+        print("the no-op baseline at saturation, then intake …", file=sys.stderr)
         noop_sat = run_load(f"{noop_base}/v1/reports", seconds=seconds)
+        intake_sat = run_load(f"{endpoints.intake}/v1/reports", seconds=seconds)
+        wait_until_quiet(endpoints)
         half = max(1.0, intake_sat["requests_per_second"] / 2)
         print(f"latency at half of intake's saturation ({half:.0f}/s) …", file=sys.stderr)
-        intake_half = run_load(f"{endpoints.intake}/v1/reports", seconds=seconds, rate=half)
         noop_half = run_load(f"{noop_base}/v1/reports", seconds=seconds, rate=half)
+        intake_half = run_load(f"{endpoints.intake}/v1/reports", seconds=seconds, rate=half)
+        wait_until_quiet(endpoints)
     finally:
         noop.terminate()
         noop.wait()

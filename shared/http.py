@@ -1,4 +1,7 @@
-"""HTTP conventions shared by the FastAPI services: JSON errors and request size limits.
+"""HTTP conventions shared by the FastAPI services: JSON errors.
+
+Request size limits come from FastAPI itself (``FastAPI(max_body_size=...)``, which also counts chunked
+bodies); their 413 is rendered here like every other error.
 
 Every error body is ``{"error": {"code": "...", "message": "...", "details": [...]}}``: a stable code
 for machines, a sentence for people, and for validation errors the fields that are wrong.
@@ -6,10 +9,9 @@ for machines, a sentence for people, and for validation errors the fields that a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -65,20 +67,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+            exc.status_code, "http_error"
+        )
         return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
-
-
-def limit_body_size(app: FastAPI, max_bytes: int) -> None:
-    """Refuse bodies over ``max_bytes`` before reading them (413), by the declared Content-Length;
-    bodies sent without one (chunked) are refused too, since a grid app always knows its length."""
-
-    @app.middleware("http")
-    async def check_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method in ("POST", "PUT", "PATCH"):
-            length = request.headers.get("content-length")
-            if length is None:
-                return error_response(411, "length_required", "send a Content-Length header")
-            if not length.isdigit() or int(length) > max_bytes:
-                return error_response(413, "body_too_large", f"request body is larger than {max_bytes} bytes")
-        return await call_next(request)

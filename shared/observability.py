@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -22,6 +22,7 @@ from prometheus_client import (
     generate_latest,
 )
 from pythonjsonlogger.json import JsonFormatter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
@@ -104,20 +105,37 @@ class ServiceMetrics:
 
 def instrument(app: FastAPI, metrics: ServiceMetrics) -> None:
     """Count and time every request by its route template (``/v1/cases/{case_id}``)."""
+    app.add_middleware(_HttpMetrics, metrics=metrics)
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+
+class _HttpMetrics:
+    """Plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task and a stream per request."""
+
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
+        self._app = app
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
         started = time.perf_counter()
         status = 500
+
+        async def send_observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
+            await self._app(scope, receive, send_observed)
         finally:
-            route = request.scope.get("route")
-            template = getattr(route, "path", "unmatched")
-            metrics.http_requests.labels(template, request.method, str(status)).inc()
-            metrics.http_duration.labels(template, request.method).observe(time.perf_counter() - started)
+            # The router records the matched route in the scope; unmatched paths share one label.
+            template = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            self._metrics.http_requests.labels(template, method, str(status)).inc()
+            self._metrics.http_duration.labels(template, method).observe(time.perf_counter() - started)
 
 
 def health_router(metrics: ServiceMetrics, checks: Mapping[str, ReadinessCheck]) -> APIRouter:

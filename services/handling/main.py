@@ -24,7 +24,7 @@ from services.handling.gauges import CaseGauges
 from services.handling.settings import HandlingSettings
 from shared.city import load_city
 from shared.db import create_pool, migrate, ping
-from shared.http import install_error_handlers, limit_body_size
+from shared.http import install_error_handlers
 from shared.observability import ServiceMetrics, configure_logging, health_router, instrument
 from shared.streams import ConsumeAndRelay, StreamsConfig
 from shared.topics import CASE_EVENTS
@@ -92,9 +92,10 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
             await pool.close()
             log.info("handling stopped")
 
-    app = FastAPI(title="gridloop handling", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="gridloop handling", version="1", lifespan=lifespan, max_body_size=settings.max_body_bytes
+    )
     instrument(app, metrics)
-    limit_body_size(app, settings.max_body_bytes)
     install_error_handlers(app)
     install_domain_errors(app)
     app.include_router(router)

@@ -17,15 +17,16 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1")
 
 
-def get_intake(request: Request) -> Intake:
+async def get_intake(request: Request) -> Intake:
     intake: Intake = request.app.state.intake
     return intake
 
 
+# Dependencies are coroutines: FastAPI runs plain functions in a thread pool, a thread hop per request.
 IntakeDep = Annotated[Intake, Depends(get_intake)]
 
 
-def authenticated_app(
+async def authenticated_app(
     intake: IntakeDep, x_api_key: Annotated[str | None, Header(description="The grid app's API key")] = None
 ) -> App:
     if not x_api_key:

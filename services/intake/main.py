@@ -14,7 +14,7 @@ from services.intake.handlers import Intake, IntakeMetrics
 from services.intake.publisher import ReportPublisher
 from services.intake.settings import IntakeSettings
 from shared.city import load_city
-from shared.http import install_error_handlers, limit_body_size
+from shared.http import install_error_handlers
 from shared.observability import ServiceMetrics, configure_logging, health_router, instrument
 
 
@@ -55,9 +55,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         yield
         await publisher.stop()
 
-    app = FastAPI(title="gridloop intake", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="gridloop intake", version="1", lifespan=lifespan, max_body_size=settings.max_body_bytes
+    )
     install_error_handlers(app)
-    limit_body_size(app, settings.max_body_bytes)
     instrument(app, metrics)
     app.include_router(router)
     app.include_router(health_router(metrics, {"kafka": publisher.reachable}))

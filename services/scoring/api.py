@@ -32,7 +32,7 @@ class ApiContext:
     max_page_size: int
 
 
-def _context(request: Request) -> ApiContext:
+async def _context(request: Request) -> ApiContext:
     context: ApiContext = request.app.state.scoring
     return context
 
