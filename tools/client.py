@@ -78,6 +78,7 @@ class LoopClient:
     def __init__(self, endpoints: Endpoints, *, timeout: float = 10.0) -> None:
         self.endpoints = endpoints
         self.http = httpx.AsyncClient(timeout=timeout)
+        self.retries_after_503 = 0
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -105,6 +106,7 @@ class LoopClient:
             )
             if response.status_code != 503:
                 return response
+            self.retries_after_503 += 1
             await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
         return response
 

@@ -7,6 +7,7 @@ them with SLA time compressed, and stops the services afterwards.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 
@@ -25,20 +26,30 @@ CLOSE_WINDOW_SECONDS = 8.0
 SLA_SCALE = iso_duration(CATEGORY.close_within).total_seconds() / CLOSE_WINDOW_SECONDS
 
 
-def _stack(command: str) -> None:
+RUN_DIR = REPO_ROOT / ".run" / "test"
+
+
+def stack_command(command: str) -> None:
+    """`scripts/stack.sh <command>` on the test profile, as `make up` would run it."""
     env = {**os.environ, "GRIDLOOP_PROFILE": "test", "SLA_SCALE": f"{SLA_SCALE:.6f}"}
     subprocess.run(["scripts/stack.sh", command], cwd=REPO_ROOT, env=env, check=True)
+
+
+def kill_hard(name: str) -> None:
+    """SIGKILL a process the stack started (a service, or `kafka`): no shutdown hooks run."""
+    pid = int((RUN_DIR / "pids" / f"{name}.pid").read_text())
+    os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Endpoints]:
     if not os.environ.get("GRIDLOOP_TEST_KAFKA"):
         pytest.fail("end-to-end tests run through `make test`, which starts the test Kafka and PostgreSQL")
-    _stack("up")
+    stack_command("up")
     try:
         yield Endpoints.from_ports(18001, 18002, 18003, 18004)
     finally:
-        _stack("services-down")
+        stack_command("services-down")
 
 
 @pytest.fixture
