@@ -1,0 +1,70 @@
+"""Adding working time to an instant, and measuring the working time between two instants.
+
+Working time passes only inside the working periods of working days. A start outside working hours
+(at night, in the lunch break, on a holiday) starts counting at the next working moment. A limit used
+up exactly at the end of a period falls due at that end (12:00, not 14:00): "by noon".
+
+The arithmetic is done in UTC and the answer given in the start's time zone, so that a time zone's
+offset changes can never stretch or shrink a period.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from shared.worktime.workcalendar import WorkCalendar
+
+# Ten years without a working day means a broken calendar, not a long limit.
+_MAX_DAYS = 3660
+
+
+def add_working_time(
+    start: datetime, amount: timedelta, *, calendar: WorkCalendar, district_id: str | None = None
+) -> datetime:
+    """The instant at which ``amount`` of working time counted from ``start`` is used up.
+
+    ``amount`` must not be negative; zero gives the first working moment at or after ``start``.
+    """
+    if amount < timedelta(0):
+        raise ValueError(f"working time to add must not be negative, got {amount}")
+    begin = _utc(start)
+    remaining = amount
+    day = begin.astimezone(calendar.hours.zone).date()
+    for _ in range(_MAX_DAYS):
+        if calendar.is_working_day(day, district_id):
+            for period_start, period_end in calendar.hours.periods_on(day):
+                opens, closes = max(period_start.astimezone(UTC), begin), period_end.astimezone(UTC)
+                if opens >= closes:
+                    continue
+                if remaining <= closes - opens:
+                    return (opens + remaining).astimezone(start.tzinfo)
+                remaining -= closes - opens
+        day += timedelta(days=1)
+    raise ValueError(f"the work calendar has no working day within {_MAX_DAYS} days of {start}")
+
+
+def working_time_between(
+    start: datetime, end: datetime, *, calendar: WorkCalendar, district_id: str | None = None
+) -> timedelta:
+    """The working time in [start, end); negative when ``end`` is before ``start``."""
+    if end < start:
+        return -working_time_between(end, start, calendar=calendar, district_id=district_id)
+    begin, finish = _utc(start), _utc(end)
+    zone = calendar.hours.zone
+    total = timedelta(0)
+    day, last = begin.astimezone(zone).date(), finish.astimezone(zone).date()
+    while day <= last:
+        if calendar.is_working_day(day, district_id):
+            for period_start, period_end in calendar.hours.periods_on(day):
+                opens = max(period_start.astimezone(UTC), begin)
+                closes = min(period_end.astimezone(UTC), finish)
+                if opens < closes:
+                    total += closes - opens
+        day += timedelta(days=1)
+    return total
+
+
+def _utc(instant: datetime) -> datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"working time needs an aware datetime, got naive {instant}")
+    return instant.astimezone(UTC)
