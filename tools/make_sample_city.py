@@ -122,6 +122,49 @@ APPS = [
     ("iot-gateway", "IoT sensor gateway", "物联感知网关", ["sensor"]),
 ]
 
+# Address words for reports without coordinates (gazetteer.yaml): roads in each community, a road that runs
+# through several communities split by house numbers (first, last).
+ROADS: dict[str, list[str | tuple[str, int, int]]] = {
+    "yulong": ["毓龙西路", ("解放南路", 1, 199)],
+    "qingnian": ["青年中路", ("解放南路", 200, 499)],
+    "shiji": ["世纪大道"],
+    "xinyang": ["新洋路"],
+    "shuangyuan": ["双元路"],
+    "kaifang": [("开放大道", 1, 299)],
+    "yingbin": ["迎宾大道"],
+    "huanghai": ["黄海西路"],
+    "yangxu": ["仰徐路"],
+    "wanjia": ["万家路"],
+    "jingang": ["金港大道", ("开放大道", 300, 699)],
+}
+
+# Weekly duty shifts of a grid's first, second and third worker; a worker without shifts is always on duty.
+DUTY: list[list[dict[str, Any]]] = [
+    [{"days": ["mon..fri"], "from": "08:30", "to": "17:30"}],
+    [
+        {"days": ["mon..fri"], "from": "12:00", "to": "20:00"},
+        {"days": ["sat", "sun"], "from": "09:00", "to": "17:00"},
+    ],
+    [],
+]
+
+# Dated changes, so that the registry has a history (city.as_of(day)). All but the operator joining next
+# month lie in the past: today's registry is the same with or without them.
+BOUNDARY_REDRAWN = "2025-07-01"  # the edge between Yulong grids 1 and 2 moved north
+BOUNDARY_SHIFT_LAT = 0.0012
+JOINED = {"w-tinghu-wenfeng-05": "2025-09-01"}  # a third worker joined Yulong grid 2
+MOVED = {"w-yandu-xindu-06": ("g-yandu-xindu-04", "2025-03-01")}  # served Huanghai grid 1 until then
+LEFT = [
+    (
+        "co-tinghu-wenfeng-yulong-former",
+        "刘建军",
+        "community_officer",
+        "c-tinghu-wenfeng-yulong",
+        "2024-12-31",
+    )
+]
+JOINING = [("op-yandu-2", "蔡振华", "operator", "d-yandu", "2026-12-01")]  # next month
+
 SURNAMES = "王李张陈刘杨周吴徐孙朱胡沈顾陆蒋唐夏姜卞乔薛葛严蔡丁单"
 GIVEN_NAMES = [
     "建国",
@@ -217,7 +260,7 @@ def _area_km2(ring: list[list[float]]) -> float:
 def build(rng: random.Random) -> dict[str, Any]:
     lattice = _lattice(rng)
     names = _name_source(rng)
-    districts, features, people = [], [], []
+    districts, features, people, gazetteer = [], [], [], []
     for district, d_name, d_zh, streets in ORG:
         street_entries = []
         for street, s_name, s_zh, communities in streets:
@@ -232,16 +275,18 @@ def build(rng: random.Random) -> dict[str, Any]:
                     grid_ids.append(grid_id)
                     ring = _cell_ring(lattice, col, row)
                     assert 0.3 <= _area_km2(ring) <= 1.0, (grid_id, _area_km2(ring))
-                    features.append(_feature(grid_id, community, c_zh, index, community_id, ring))
+                    features += _versions(
+                        _feature(grid_id, community, c_zh, index, community_id, ring), lattice
+                    )
                     people.append(_person(f"gc-{prefix}-{grid_no:02d}", next(names), "grid_chief", grid_id))
-                    for _ in range(1 + (grid_no + len(community)) % 3):
+                    for nth in range(1 + (grid_no + len(community)) % 3):
                         worker_no += 1
-                        people.append(
-                            _person(f"w-{prefix}-{worker_no:02d}", next(names), "grid_worker", grid_id)
-                        )
+                        worker = _person(f"w-{prefix}-{worker_no:02d}", next(names), "grid_worker", grid_id)
+                        people += _worker_versions({**worker, **({"duty": DUTY[nth]} if DUTY[nth] else {})})
                 people.append(
                     _person(f"co-{prefix}-{community}", next(names), "community_officer", community_id)
                 )
+                gazetteer.append(_gazetteer_entry(community_id, community, c_zh))
                 community_entries.append(
                     {
                         "community_id": community_id,
@@ -268,6 +313,13 @@ def build(rng: random.Random) -> dict[str, Any]:
     people.append(_person("sv-yancheng", next(names), "supervisor", "yancheng"))
     for dept, _, _ in DEPARTMENTS:
         people.append(_person(f"dh-{dept}", next(names), "department_handler", f"dept-{dept}"))
+    people += [{**_person(*who), "effective_until": until} for *who, until in LEFT]
+    people += [{**_person(*who), "effective_from": since} for *who, since in JOINING]
+    owned: dict[str, list[str]] = {}
+    for group_id, _, _, leaves in CATEGORIES:
+        for leaf, *values in leaves:
+            if values[4] is not None:
+                owned.setdefault(str(values[4]), []).append(f"{group_id}.{leaf}")
     return {
         "city": {
             "city_id": "yancheng",
@@ -278,10 +330,16 @@ def build(rng: random.Random) -> dict[str, Any]:
             "effective_from": "2024-01-01",
             "districts": districts,
             "departments": [
-                {"department_id": f"dept-{dept}", "name": name, "name_zh": zh}
+                {
+                    "department_id": f"dept-{dept}",
+                    "name": name,
+                    "name_zh": zh,
+                    "categories": owned.get(dept, []),
+                }
                 for dept, name, zh in DEPARTMENTS
             ],
         },
+        "gazetteer": {"communities": gazetteer},
         "grids": features,
         "people": {"people": people},
         "categories": {"groups": [_group(*group) for group in CATEGORIES]},
@@ -304,8 +362,51 @@ def _feature(
     }
 
 
-def _person(person_id: str, name: str, role: str, unit_id: str) -> dict[str, str]:
+def _person(person_id: str, name: str, role: str, unit_id: str) -> dict[str, Any]:
     return {"person_id": person_id, "name": name, "role": role, "unit_id": unit_id}
+
+
+def _worker_versions(worker: dict[str, Any]) -> list[dict[str, Any]]:
+    person_id = worker["person_id"]
+    if person_id in JOINED:
+        return [{**worker, "effective_from": JOINED[person_id]}]
+    if person_id in MOVED:
+        unit_id, moved_on = MOVED[person_id]
+        return [
+            {**worker, "unit_id": unit_id, "effective_until": moved_on},
+            {**worker, "effective_from": moved_on},
+        ]
+    return [worker]
+
+
+def _versions(
+    feature: dict[str, Any], lattice: tuple[dict[Any, tuple[float, float]], ...]
+) -> list[dict[str, Any]]:
+    """The grid's feature, preceded by its boundary before BOUNDARY_REDRAWN for the two grids redrawn."""
+    _, across, _ = lattice
+    edge = across[2, 1]  # the shared edge's mid vertex of lattice cells (2, 0) and (2, 1): Yulong grids 1, 2
+    ring = feature["geometry"]["coordinates"][0]
+    if list(edge) not in ring:
+        return [feature]
+    old_vertex = [edge[0], round(edge[1] - BOUNDARY_SHIFT_LAT, 6)]
+    old_ring = [old_vertex if point == list(edge) else point for point in ring]
+    old = {
+        **feature,
+        "properties": {**feature["properties"], "effective_until": BOUNDARY_REDRAWN},
+        "geometry": {"type": "Polygon", "coordinates": [old_ring]},
+    }
+    new = {**feature, "properties": {**feature["properties"], "effective_from": BOUNDARY_REDRAWN}}
+    return [old, new]
+
+
+def _gazetteer_entry(community_id: str, community: str, c_zh: str) -> dict[str, Any]:
+    short = c_zh.removesuffix("社区")
+    roads = [
+        road if isinstance(road, str) else {"name": road[0], "numbers": [road[1], road[2]]}
+        for road in ROADS[community]
+    ]
+    aliases = [c_zh, f"{short}居委会", f"{community.capitalize()} Community"]
+    return {"community_id": community_id, "aliases": aliases, "roads": roads}
 
 
 def _name_source(rng: random.Random) -> Iterator[str]:
@@ -348,8 +449,23 @@ def _app(app_id: str, name: str, name_zh: str, source_types: list[str]) -> dict[
     }
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes shared values out in full (no &anchors), and times of day in quotes: unquoted, YAML 1.1
+    reads 12:00 as the number 720."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="'" if ":" in text else None)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def _yaml(data: Any, header: str) -> str:
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
     return f"# {header}\n# Generated by tools/make_sample_city.py; edit the generator, not this file.\n{body}"
 
 
@@ -373,6 +489,11 @@ def write(out_dir: Path) -> None:
         "categories.yaml": _yaml(data["categories"], "The two-level catalogue of report categories."),
         "apps.yaml": _yaml(
             data["apps"], "Grid apps allowed to post reports; only the SHA-256 of each API key is kept."
+        ),
+        "gazetteer.yaml": _yaml(
+            data["gazetteer"],
+            "Address words -> community, for reports with an address but no coordinates: each community's\n"
+            "# aliases and roads; a road through several communities is split by house numbers [first, last].",
         ),
     }
     for name, text in files.items():

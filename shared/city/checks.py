@@ -7,16 +7,20 @@ is wrong, so that whoever edits the data can go straight to it.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
+import numpy as np
 import shapely
 from shapely import STRtree
 
+from shared.city import versions
 from shared.city.catalogue import CategoryGroup
 from shared.city.errors import Problem
-from shared.city.records import UNIT_KINDS_OF_ROLE, App, Grid, Person, UnitKind
+from shared.city.records import App, Grid, UnitKind
 from shared.city.schema import CityFile
 
 # Neighbouring grids drawn by hand share edges only up to drafting error; more than this is an overlap.
@@ -33,6 +37,7 @@ class Files:
     people: str
     categories: str
     apps: str
+    gazetteer: str = "gazetteer.yaml"
 
 
 def unit_kinds(city: CityFile) -> dict[str, UnitKind]:
@@ -70,6 +75,9 @@ def check_org_tree(city: CityFile, files: Files) -> list[Problem]:
 
 
 def check_grids(city: CityFile, grids: list[Grid], files: Files) -> list[Problem]:
+    """Each grid version is listed under its community and has a sound polygon; every listed grid has
+    at least one version; no two versions of one grid overlap in time; no two grids in force on the
+    same day overlap in space."""
     community_of = {
         grid_id: community.community_id
         for district in city.districts
@@ -77,18 +85,17 @@ def check_grids(city: CityFile, grids: list[Grid], files: Files) -> list[Problem
         for community in street.communities
         for grid_id in community.grids
     }
-    problems = []
-    counts = Counter(grid.grid_id for grid in grids)
-    problems += [
-        Problem(files.grids, f"grid {grid_id!r}", f"appears in {count} features")
-        for grid_id, count in counts.items()
-        if count > 1
-    ]
+    problems = versions.check_versions(grids, lambda grid: grid.grid_id, "grid", files.grids)
+    reported: set[str] = set()
     for grid in grids:
         record = f"grid {grid.grid_id!r}"
         expected = community_of.get(grid.grid_id)
         if expected is None:
-            problems.append(Problem(files.grids, record, "is not listed under any community in city.yaml"))
+            if grid.grid_id not in reported:
+                problems.append(
+                    Problem(files.grids, record, "is not listed under any community in city.yaml")
+                )
+            reported.add(grid.grid_id)
         elif grid.community_id != expected:
             problems.append(
                 Problem(
@@ -97,7 +104,8 @@ def check_grids(city: CityFile, grids: list[Grid], files: Files) -> list[Problem
                     f"says community {grid.community_id!r} but city.yaml lists it under {expected!r}",
                 )
             )
-        problems += [Problem(files.grids, record, p) for p in _polygon_problems(grid)]
+    problems += _polygon_problems(grids, files)
+    drawn = {grid.grid_id for grid in grids}
     problems += [
         Problem(
             files.city,
@@ -105,89 +113,87 @@ def check_grids(city: CityFile, grids: list[Grid], files: Files) -> list[Problem
             f"lists grid {grid_id!r}, which has no polygon in grids.geojson",
         )
         for grid_id, community_id in community_of.items()
-        if grid_id not in counts
+        if grid_id not in drawn
     ]
-    return problems + _overlaps(grids, files)
+    for day in versions.period_starts(grids):
+        problems += dated(_overlaps(versions.in_force(grids, day), files), day)
+    return unique(problems)
 
 
-def _polygon_problems(grid: Grid) -> list[str]:
+def _polygon_problems(grids: list[Grid], files: Files) -> list[Problem]:
+    # Vectorised over all grids at once: a 100,000-grid city is checked in well under a second.
+    polygons = np.array([grid.polygon for grid in grids], dtype=object)
+    empty = shapely.is_empty(polygons)
+    bounds = shapely.bounds(polygons)
+    valid = shapely.is_valid(polygons)
+    area = shapely.area(polygons)
+    problems = []
+    for index in np.flatnonzero(empty | ~valid | ~(area > 0) | _out_of_range(bounds)):
+        grid = grids[int(index)]
+        problems.append(Problem(files.grids, f"grid {grid.grid_id!r}", _polygon_problem(grid)))
+    return problems
+
+
+def _out_of_range(bounds: Any) -> Any:
+    west, south, east, north = bounds.T
+    with np.errstate(invalid="ignore"):
+        in_range = (west >= -180) & (west <= east) & (east <= 180)
+        return ~(in_range & (south >= -90) & (south <= north) & (north <= 90))
+
+
+def _polygon_problem(grid: Grid) -> str:
     polygon = grid.polygon
     if polygon.is_empty:
-        return ["has an empty polygon"]
+        return "has an empty polygon"
     west, south, east, north = polygon.bounds
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        return [f"has coordinates outside longitude/latitude range: bounds {polygon.bounds}"]
+        return f"has coordinates outside longitude/latitude range: bounds {polygon.bounds}"
     if not polygon.is_valid:
-        return [f"has an invalid polygon: {shapely.is_valid_reason(polygon)}"]
-    if polygon.area <= 0:
-        return ["has a polygon of zero area"]
-    return []
+        return f"has an invalid polygon: {shapely.is_valid_reason(polygon)}"
+    return "has a polygon of zero area"
 
 
 def _overlaps(grids: list[Grid], files: Files) -> list[Problem]:
     valid = [grid for grid in grids if grid.polygon.is_valid and not grid.polygon.is_empty]
-    polygons = [grid.polygon for grid in valid]
+    polygons = np.array([grid.polygon for grid in valid], dtype=object)
     tree = STRtree(polygons)
+    first, second = tree.query(polygons, predicate="intersects")
+    keep = first < second
+    first, second = first[keep], second[keep]
+    # Neighbours touch along their shared edge: only pairs whose interiors meet can overlap by any area.
+    interior = ~shapely.touches(polygons[first], polygons[second])
+    first, second = first[interior], second[interior]
+    overlaps = shapely.intersection(polygons[first], polygons[second])
     problems = []
-    for i, j in zip(*tree.query(polygons, predicate="intersects"), strict=True):
-        if i >= j:
-            continue
-        overlap = shapely.intersection(polygons[i], polygons[j])
+    for i, j, overlap in zip(first, second, overlaps, strict=True):
         area_m2 = overlap.area * _m2_per_square_degree(overlap.centroid.y) if not overlap.is_empty else 0.0
         if area_m2 > OVERLAP_TOLERANCE_M2:
-            first, second = sorted((valid[i].grid_id, valid[j].grid_id))
-            problems.append(
-                Problem(files.grids, f"grid {first!r}", f"overlaps grid {second!r} by {area_m2:,.0f} m²")
-            )
+            a, b = sorted((valid[i].grid_id, valid[j].grid_id))
+            problems.append(Problem(files.grids, f"grid {a!r}", f"overlaps grid {b!r} by {area_m2:,.0f} m²"))
     return problems
+
+
+def dated(problems: list[Problem], day: date) -> list[Problem]:
+    """Problems found in the registry in force from ``day``: said so, unless it is the first period."""
+    if day == versions.BEGINNING:
+        return problems
+    return [Problem(p.file, p.record, f"{p.problem} (in force from {day})") for p in problems]
+
+
+def unique(problems: list[Problem]) -> list[Problem]:
+    """Each problem once: the first period it shows up in, not again in every later one."""
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for problem in problems:
+        key = (problem.file, problem.record, problem.problem.split(" (in force from ")[0])
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    return unique
 
 
 def _m2_per_square_degree(latitude: float) -> float:
     return _METRES_PER_DEGREE**2 * math.cos(math.radians(latitude))
-
-
-def check_people(people: tuple[Person, ...], kinds: Mapping[str, UnitKind], files: Files) -> list[Problem]:
-    problems = []
-    counts = Counter(person.person_id for person in people)
-    problems += [
-        Problem(files.people, f"person {person_id!r}", f"appears {count} times")
-        for person_id, count in counts.items()
-        if count > 1
-    ]
-    by_grid: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-    for person in people:
-        record = f"person {person.person_id!r}"
-        kind = kinds.get(person.unit_id)
-        if kind is None:
-            problems.append(Problem(files.people, record, f"serves unknown unit {person.unit_id!r}"))
-        elif kind not in UNIT_KINDS_OF_ROLE[person.role]:
-            allowed = " or ".join(sorted(UNIT_KINDS_OF_ROLE[person.role]))
-            problems.append(
-                Problem(
-                    files.people,
-                    record,
-                    f"is a {person.role} but serves {kind} {person.unit_id!r}; "
-                    f"a {person.role} serves a {allowed}",
-                )
-            )
-        else:
-            by_grid[person.unit_id, person.role].append(person.person_id)
-    for grid_id in sorted(unit for unit, kind in kinds.items() if kind == "grid"):
-        chiefs = by_grid[grid_id, "grid_chief"]
-        if len(chiefs) != 1:
-            named = f": {', '.join(map(repr, chiefs))}" if chiefs else ""
-            problems.append(
-                Problem(
-                    files.people,
-                    f"grid {grid_id!r}",
-                    f"has {len(chiefs)} grid chiefs{named}; it needs exactly one",
-                )
-            )
-        if not by_grid[grid_id, "grid_worker"]:
-            problems.append(
-                Problem(files.people, f"grid {grid_id!r}", "has no grid worker; it needs at least one")
-            )
-    return problems
 
 
 def check_categories(
@@ -223,6 +229,33 @@ def check_categories(
                         files.categories, record, f"is owned by unknown department {category.department_id!r}"
                     )
                 )
+    return problems
+
+
+def check_departments(city: CityFile, groups: tuple[CategoryGroup, ...], files: Files) -> list[Problem]:
+    """A department that lists its categories lists exactly those categories.yaml gives it."""
+    owner = {category.code: category.department_id for group in groups for category in group.categories}
+    problems = []
+    for department in city.departments:
+        if department.categories is None:
+            continue
+        record = f"department {department.department_id!r}"
+        for code in department.categories:
+            if code not in owner:
+                problems.append(Problem(files.city, record, f"owns unknown category {code!r}"))
+            elif owner[code] != department.department_id:
+                problems.append(
+                    Problem(
+                        files.city,
+                        record,
+                        f"lists category {code!r}, which categories.yaml gives to {owner[code]!r}",
+                    )
+                )
+        problems += [
+            Problem(files.city, record, f"does not list category {code!r}, which categories.yaml gives it")
+            for code, department_id in owner.items()
+            if department_id == department.department_id and code not in department.categories
+        ]
     return problems
 
 

@@ -8,40 +8,70 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from shared.city import checks
+from shared.city.address_checks import check_gazetteer
 from shared.city.errors import CityDataError, Problem
+from shared.city.history import CityHistory
 from shared.city.models import City
-from shared.city.records import Community, District, Grid, Street
-from shared.city.schema import AppsFile, CategoriesFile, CityFile, PeopleFile, parse_grids, validate
+from shared.city.people_checks import check_people
+from shared.city.records import Community, Department, District, Street
+from shared.city.schema import (
+    AppsFile,
+    CategoriesFile,
+    CityFile,
+    GazetteerFile,
+    PeopleFile,
+    parse_grids,
+    validate,
+)
 
-CITY_FILE, GRIDS_FILE, PEOPLE_FILE, CATEGORIES_FILE, APPS_FILE = (
+CITY_FILE, GRIDS_FILE, PEOPLE_FILE, CATEGORIES_FILE, APPS_FILE, GAZETTEER_FILE = (
     "city.yaml",
     "grids.geojson",
     "people.yaml",
     "categories.yaml",
     "apps.yaml",
+    "gazetteer.yaml",
 )
+# libyaml's parser when PyYAML was built with it: a 100,000-grid city's people.yaml in seconds, not minutes.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_city(path: str | os.PathLike[str]) -> City:
-    """The city described by the files in directory ``path``. Raises CityDataError if any is invalid."""
+def load_city(path: str | os.PathLike[str], *, on: date | None = None) -> City:
+    """The registry described by the files in directory ``path``, as in force on day ``on`` (default:
+    today in the city's time zone); ``.as_of(day)`` gives any other day's. Raises CityDataError if any
+    file is invalid. gazetteer.yaml is optional: without it no address is matched to a community."""
+    history = load_history(path)
+    return history.view(on or history.today())
+
+
+def load_history(path: str | os.PathLike[str]) -> CityHistory:
+    """Every version of the registry in directory ``path``. Raises CityDataError if any file is invalid."""
     directory = Path(path)
-    files = checks.Files(
-        *(str(directory / name) for name in (CITY_FILE, GRIDS_FILE, PEOPLE_FILE, CATEGORIES_FILE, APPS_FILE))
-    )
+    names = (CITY_FILE, GRIDS_FILE, PEOPLE_FILE, CATEGORIES_FILE, APPS_FILE, GAZETTEER_FILE)
+    files = checks.Files(*(str(directory / name) for name in names))
     problems: list[Problem] = []
-    documents = {label: _read(label, problems) for label in vars(files).values()}
+    documents = {label: _read(label, problems) for label in vars(files).values() if label != files.gazetteer}
+    gazetteer = Path(files.gazetteer)
+    documents[files.gazetteer] = _read(files.gazetteer, problems) if gazetteer.exists() else {}
     _raise_if_any(problems)
-    return build_city(documents, files)
+    return build_history(documents, files)
 
 
-def build_city(documents: dict[str, Any], files: checks.Files) -> City:
-    """The city from its decoded documents, keyed by file label. Pure: no I/O."""
+def build_city(documents: dict[str, Any], files: checks.Files, *, on: date | None = None) -> City:
+    """The city in force on day ``on`` (default: today) from its decoded documents, keyed by file label."""
+    history = build_history(documents, files)
+    return history.view(on or history.today())
+
+
+def build_history(documents: dict[str, Any], files: checks.Files) -> CityHistory:
+    """Every version of the registry from its decoded documents, keyed by file label. Pure: no I/O."""
     city_file, problems = validate(CityFile, documents[files.city], files.city)
     people_file, found = validate(PeopleFile, documents[files.people], files.people)
     problems += found
@@ -51,26 +81,33 @@ def build_city(documents: dict[str, Any], files: checks.Files) -> City:
     problems += found
     grids, found = parse_grids(documents[files.grids], files.grids)
     problems += found
+    gazetteer, found = validate(GazetteerFile, documents.get(files.gazetteer) or {}, files.gazetteer)
+    problems += found
     _raise_if_any(problems)
     # No problems means every document parsed.
     assert city_file is not None
     assert people_file is not None
     assert categories_file is not None
     assert apps_file is not None
+    assert gazetteer is not None
 
     kinds = checks.unit_kinds(city_file)
     problems += checks.check_org_tree(city_file, files)
     problems += checks.check_grids(city_file, grids, files)
-    problems += checks.check_people(people_file.people, kinds, files)
+    problems += check_people(people_file.people, kinds, grids, files)
     problems += checks.check_categories(categories_file.groups, kinds, files)
+    problems += checks.check_departments(city_file, categories_file.groups, files)
     problems += checks.check_apps(apps_file.apps, files)
+    problems += check_gazetteer(gazetteer, kinds, files)
     _raise_if_any(problems)
-    return _assemble(city_file, grids, people_file, categories_file, apps_file)
+    fields = _unversioned(city_file, categories_file, apps_file, gazetteer)
+    return CityHistory(fields, grids, people_file.people)
 
 
-def _assemble(
-    city: CityFile, grids: list[Grid], people: PeopleFile, categories: CategoriesFile, apps: AppsFile
-) -> City:
+def _unversioned(
+    city: CityFile, categories: CategoriesFile, apps: AppsFile, gazetteer: GazetteerFile
+) -> dict[str, Any]:
+    """Every field of City but its grids and people, which the history gives per day."""
     districts, streets, communities = [], [], []
     for district in city.districts:
         districts.append(
@@ -101,22 +138,35 @@ def _assemble(
                 )
                 for community in street.communities
             ]
-    return City(
-        city_id=city.city_id,
-        name=city.name,
-        name_zh=city.name_zh,
-        timezone=city.timezone,
-        version=city.version,
-        effective_from=city.effective_from,
-        districts=tuple(districts),
-        streets=tuple(streets),
-        communities=tuple(communities),
-        grids=tuple(sorted(grids, key=lambda grid: grid.grid_id)),
-        departments=city.departments,
-        people=people.people,
-        category_groups=categories.groups,
-        apps=apps.apps,
+    owned: dict[str, list[str]] = {}
+    for group in categories.groups:
+        for category in group.categories:
+            if category.department_id is not None:
+                owned.setdefault(category.department_id, []).append(category.code)
+    departments = tuple(
+        Department(
+            department_id=d.department_id,
+            name=d.name,
+            name_zh=d.name_zh,
+            categories=d.categories if d.categories is not None else tuple(owned.get(d.department_id, ())),
+        )
+        for d in city.departments
     )
+    return {
+        "city_id": city.city_id,
+        "name": city.name,
+        "name_zh": city.name_zh,
+        "timezone": city.timezone,
+        "version": city.version,
+        "effective_from": city.effective_from,
+        "districts": tuple(districts),
+        "streets": tuple(streets),
+        "communities": tuple(communities),
+        "departments": departments,
+        "category_groups": categories.groups,
+        "apps": apps.apps,
+        "gazetteer": gazetteer,
+    }
 
 
 def _read(label: str, problems: list[Problem]) -> Any:
@@ -126,7 +176,7 @@ def _read(label: str, problems: list[Problem]) -> Any:
         problems.append(Problem(label, "", f"cannot be read: {error.strerror or error}"))
         return None
     try:
-        return json.loads(text) if label.endswith(".geojson") else yaml.safe_load(text)
+        return json.loads(text) if label.endswith(".geojson") else yaml.load(text, Loader=_YamlLoader)
     except (ValueError, yaml.YAMLError) as error:
         problems.append(
             Problem(label, "", f"is not valid {'JSON' if label.endswith('.geojson') else 'YAML'}: {error}")

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import zoneinfo
 from collections import defaultdict
-from datetime import date
-from typing import Annotated, Any, TypeVar
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import PrivateAttr, StringConstraints
+from pydantic import Field, PrivateAttr, StringConstraints
 from shapely import union_all
 from shapely.geometry.base import BaseGeometry
 
 from shared.city.catalogue import Category, CategoryGroup
+from shared.city.gazetteer import Gazetteer
 from shared.city.locator import GridLocator
 from shared.city.records import (
     App,
@@ -33,6 +35,9 @@ from shared.city.records import (
     UnitKind,
 )
 
+if TYPE_CHECKING:
+    from shared.city.history import CityHistory
+
 # GPS fixes wander: a report this close outside the outermost grid still belongs to the city,
 # and to its nearest grid.
 CITY_EDGE_TOLERANCE_M = 50.0
@@ -48,6 +53,8 @@ _KIND_OF_RECORD: dict[type, UnitKind] = {
 
 
 class City(Record):
+    """The registry in force on one day (``load_city`` gives today's; ``as_of`` any other day's)."""
+
     city_id: Id
     name: Name
     name_zh: Name
@@ -62,12 +69,17 @@ class City(Record):
     people: tuple[Person, ...]
     category_groups: tuple[CategoryGroup, ...]
     apps: tuple[App, ...]
+    gazetteer: Gazetteer = Field(default_factory=Gazetteer)
 
     _by_id: dict[str, Any] = PrivateAttr()
     _members: dict[str, tuple[Person, ...]] = PrivateAttr()
     _categories: dict[str, Category] = PrivateAttr()
-    _locator: GridLocator = PrivateAttr()
+    _zone: zoneinfo.ZoneInfo = PrivateAttr()
+    _locator: GridLocator | None = PrivateAttr(default=None)
     _outline: BaseGeometry | None = PrivateAttr(default=None)
+    # Every version of the registry, when this City was loaded from files; None for one built by hand,
+    # which then stands for every day.
+    _history: CityHistory | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
         units: list[Any] = [*self.districts, *self.streets, *self.communities, *self.grids]
@@ -81,7 +93,23 @@ class City(Record):
         self._by_id = by_id
         self._members = {unit_id: tuple(people) for unit_id, people in members.items()}
         self._categories = {c.code: c for group in self.category_groups for c in group.categories}
-        self._locator = GridLocator(self.grids)
+        self._zone = zoneinfo.ZoneInfo(self.timezone)
+
+    # --- versions -----------------------------------------------------------------------------
+
+    def as_of(self, day: date) -> City:
+        """The registry in force on ``day`` (in the city's time zone): the grid boundaries, people, units
+        and roles of that day. Built once per period between change days, then cached."""
+        return self if self._history is None else self._history.view(day)
+
+    @property
+    def change_dates(self) -> tuple[date, ...]:
+        """The days on which some grid boundary or person changes, in order."""
+        return () if self._history is None else self._history.change_dates
+
+    def local_time(self, at: datetime) -> datetime:
+        """A moment as the city's wall clock shows it; a naive datetime is taken as already local."""
+        return at.astimezone(self._zone) if at.tzinfo is not None else at
 
     # --- the org tree -------------------------------------------------------------------------
 
@@ -126,6 +154,14 @@ class City(Record):
         """The grid workers of a grid, ordered by person_id (at least one in a loaded city)."""
         return self.members_of(self.grid(grid_id).grid_id, role="grid_worker")
 
+    def on_duty(self, grid_id: str, at: datetime) -> tuple[Person, ...]:
+        """The grid workers of a grid on duty at moment ``at``, ordered by person_id, taken from the
+        registry in force on that day. When the schedules put nobody on duty, every worker of the grid:
+        a case always has someone to go to."""
+        local = self.local_time(at)
+        workers = self.as_of(local.date()).workers_of(grid_id)
+        return tuple(worker for worker in workers if worker.on_duty_at(local)) or workers
+
     def chief_of(self, grid_id: str) -> Person:
         """The grid chief of a grid (exactly one in a loaded city)."""
         (chief,) = self.members_of(self.grid(grid_id).grid_id, role="grid_chief")
@@ -144,6 +180,10 @@ class City(Record):
         except KeyError:
             raise KeyError(f"unknown category {code!r}") from None
 
+    def categories_of(self, department_id: str) -> tuple[Category, ...]:
+        """The categories a department owns."""
+        return tuple(self._categories[code] for code in self.department(department_id).categories)
+
     def app(self, app_id: str) -> App:
         return self._get(app_id, App)
 
@@ -160,17 +200,24 @@ class City(Record):
 
     @property
     def locator(self) -> GridLocator:
+        if self._locator is None:
+            self._locator = GridLocator(self.grids)
         return self._locator
 
     def locate(self, lon: float, lat: float) -> str | None:
         """The grid of a WGS-84 point: the grid covering it, else the nearest grid within the city's
         edge tolerance, else None (the point is outside the city)."""
-        return self._locator.nearest(lon, lat, within_m=CITY_EDGE_TOLERANCE_M)
+        return self.locator.nearest(lon, lat, within_m=CITY_EDGE_TOLERANCE_M)
 
     def contains(self, lon: float, lat: float) -> bool:
         """Whether a WGS-84 point lies in the city: inside the union of its grids or within
         ``CITY_EDGE_TOLERANCE_M`` of it. Exactly the points ``locate`` finds a grid for."""
         return self.locate(lon, lat) is not None
+
+    def community_for_address(self, address: str) -> str | None:
+        """The community an address names (its aliases, its roads and house numbers in gazetteer.yaml),
+        or None when it names none or several: the report then goes to manual triage."""
+        return self.gazetteer.community_for(address)
 
     @property
     def outline(self) -> BaseGeometry:

@@ -7,11 +7,13 @@ department or the city itself.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from shapely.geometry import MultiPolygon, Polygon
 
+from shared.city.duty import Shift, on_duty
 from shared.events.reports import SourceType
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
@@ -43,6 +45,27 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Dated(Record):
+    """A version of a record, in force from ``effective_from`` (inclusive) until ``effective_until``
+    (exclusive: the first day it no longer holds). A missing date is open: since always, or for good."""
+
+    effective_from: date | None = None
+    effective_until: date | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_until is None or day < self.effective_until
+        )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Dated:
+        if self.effective_from and self.effective_until and self.effective_until <= self.effective_from:
+            raise ValueError(
+                f"effective_until {self.effective_until} is not after effective_from {self.effective_from}"
+            )
+        return self
+
+
 class District(Record):
     district_id: Id
     name: Name
@@ -66,8 +89,9 @@ class Community(Record):
     grid_ids: tuple[Id, ...]
 
 
-class Grid(Record):
-    """A grid and its WGS-84 (lon, lat) area. The polygon is not part of the record's serialised form."""
+class Grid(Dated):
+    """A grid and its WGS-84 (lon, lat) area. The polygon is not part of the record's serialised form.
+    A redrawn boundary is a further version of the grid with later effective dates."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
@@ -82,13 +106,23 @@ class Department(Record):
     department_id: Id
     name: Name
     name_zh: Name
+    # The category codes it owns (categories.yaml names the same owner in each category's department_id).
+    categories: tuple[str, ...] = ()
 
 
-class Person(Record):
+class Person(Dated):
+    """Someone work is assigned to. A change of unit or role, a joining or a leaving, is a further version
+    of the person (same ``person_id``) with later effective dates. No duty shifts: always on duty."""
+
     person_id: Id
     name: Name
     role: Role
     unit_id: Id
+    duty: tuple[Shift, ...] = ()
+
+    def on_duty_at(self, local: datetime) -> bool:
+        """Whether the person's shifts cover this local (city time zone) wall-clock moment."""
+        return on_duty(self.duty, local)
 
 
 class App(Record):

@@ -12,9 +12,10 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
 from shapely.geometry import MultiPolygon, Polygon, shape
 
-from shared.city.catalogue import CategoryGroup
+from shared.city.catalogue import CategoryCode, CategoryGroup
 from shared.city.errors import Problem
-from shared.city.records import App, Department, Grid, Id, Name, Person, Record
+from shared.city.gazetteer import Gazetteer
+from shared.city.records import App, Grid, Id, Name, Person, Record
 
 
 def _known_timezone(name: str) -> str:
@@ -46,6 +47,14 @@ class DistrictEntry(Record):
     streets: tuple[StreetEntry, ...] = Field(min_length=1)
 
 
+class DepartmentEntry(Record):
+    department_id: Id
+    name: Name
+    name_zh: Name
+    # Declared here, checked against the department_id of each category; derived from them when absent.
+    categories: tuple[CategoryCode, ...] | None = None
+
+
 class CityFile(Record):
     city_id: Id
     name: Name
@@ -54,7 +63,7 @@ class CityFile(Record):
     version: Annotated[str, Field(min_length=1)]
     effective_from: date
     districts: tuple[DistrictEntry, ...] = Field(min_length=1)
-    departments: tuple[Department, ...]
+    departments: tuple[DepartmentEntry, ...]
 
 
 class PeopleFile(Record):
@@ -69,11 +78,16 @@ class AppsFile(Record):
     apps: tuple[App, ...]
 
 
+GazetteerFile = Gazetteer
+
+
 class GridProperties(Record):
     grid_id: Id
     name: Name
     name_zh: Name
     community_id: Id
+    effective_from: date | None = None
+    effective_until: date | None = None
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -121,9 +135,12 @@ def _problem(file: str, document: Any, detail: Any) -> Problem:
             node = node[key]
         except (KeyError, IndexError, TypeError):
             break
+        # A list item names the record, unless it is an unnamed item inside one (a person's shift, a
+        # community's road), which stays part of the field path of the record around it.
         if isinstance(node, dict) and isinstance(key, int):
-            record = _record_name(node, parent_key, key)
-            field_from = depth + 1
+            named = _record_name(node, parent_key, key)
+            if not record or not named.endswith(f"#{key + 1}"):
+                record, field_from = named, depth + 1
         parent_key = key
     field = ".".join(str(part) for part in location[field_from:])
     message = str(detail["msg"]).removeprefix("Value error, ")
@@ -168,4 +185,8 @@ def _parse_feature(feature: Any, index: int, file: str) -> tuple[Grid | None, li
         return None, [Problem(file, record, f"has an unreadable geometry: {error}")]
     if not isinstance(polygon, Polygon | MultiPolygon):
         return None, [Problem(file, record, f"is a {polygon.geom_type}, not a Polygon or MultiPolygon")]
-    return Grid(**properties.model_dump(), polygon=polygon), []
+    try:
+        return Grid(**properties.model_dump(), polygon=polygon), []
+    except ValidationError as error:  # effective dates out of order
+        messages = [str(detail["msg"]).removeprefix("Value error, ") for detail in error.errors()]
+        return None, [Problem(file, record, message) for message in messages]

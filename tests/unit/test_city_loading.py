@@ -145,5 +145,12 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
     generator.write(tmp_path)
-    for name in ("city.yaml", "grids.geojson", "people.yaml", "categories.yaml", "apps.yaml"):
+    for name in (
+        "city.yaml",
+        "grids.geojson",
+        "people.yaml",
+        "categories.yaml",
+        "apps.yaml",
+        "gazetteer.yaml",
+    ):
         assert (tmp_path / name).read_bytes() == (CITY_DIR / name).read_bytes(), name
