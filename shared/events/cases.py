@@ -3,6 +3,12 @@
 All are keyed by case id, so one case's history is totally ordered on the case-events topic. Handling's
 events name the ``holder_id`` (who held the case at that moment) so scoring can attribute outcomes
 without keeping its own copy of the assignment history.
+
+Deadlines, set by dispatch from the time-limit matrix and the work calendar (``shared.worktime``):
+``accept_by`` (sign for), ``resolve_by`` (handle), ``close_by`` (close), all counted from dispatch, and
+``yellow_at`` / ``red_at``, when the handling clock (dispatch → ``resolve_by``) turns yellow and red, for
+the supervision timers. ``accept_by``, ``yellow_at`` and ``red_at`` are optional only so that events
+published before they existed still decode; dispatch always fills them.
 """
 
 from __future__ import annotations
@@ -49,6 +55,9 @@ class CaseOpened(CaseEvent):
     app_id: str
     resolve_by: AwareDatetime
     close_by: AwareDatetime
+    accept_by: AwareDatetime | None = None
+    yellow_at: AwareDatetime | None = None
+    red_at: AwareDatetime | None = None
 
 
 class CaseAssigned(CaseEvent):
@@ -63,6 +72,9 @@ class CaseAssigned(CaseEvent):
     grid_id: str | None
     resolve_by: AwareDatetime
     close_by: AwareDatetime
+    accept_by: AwareDatetime | None = None
+    yellow_at: AwareDatetime | None = None
+    red_at: AwareDatetime | None = None
 
 
 class CaseActed(CaseEvent):

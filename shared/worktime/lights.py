@@ -43,6 +43,10 @@ class Clock:
             return limit.wall_clock_length() / self.scale
         return limit.working_length(self.calendar.hours.working_day)
 
+    def deadline(self, start: datetime, limit: Limit) -> datetime:
+        """When ``limit`` counted from ``start`` is used up on this clock."""
+        return self.add(start, self.length(limit))
+
     def add(self, start: datetime, amount: timedelta) -> datetime:
         if self.calendar is None:
             return start + amount
@@ -81,7 +85,7 @@ def due_after(start: datetime, limit: Limit, thresholds: Thresholds, clock: Cloc
     """``limit`` counted from ``start`` on ``clock``, with the moments its thresholds pass."""
     length = clock.length(limit)
     return Due(
-        due=clock.add(start, length),
+        due=clock.deadline(start, limit),
         yellow_at=clock.add(start, length * thresholds.yellow),
         red_at=clock.add(start, length * thresholds.red),
     )

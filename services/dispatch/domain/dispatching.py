@@ -14,10 +14,11 @@ from uuid import UUID
 from services.dispatch.domain.assignment import assign
 from services.dispatch.domain.deadlines import deadlines_for
 from services.dispatch.domain.jurisdiction import locate
-from shared.city import Category, City
+from shared.city import Category, City, Tier
 from shared.events import derived_id
 from shared.events.cases import CaseAssigned, CaseEvent, CaseOpened
 from shared.events.reports import ReportSubmitted
+from shared.worktime import WorkTime
 
 
 class UnknownCategory(Exception):
@@ -48,7 +49,12 @@ def dispatch_clock(report: ReportSubmitted) -> datetime:
 
 
 def dispatch_report(
-    report: ReportSubmitted, *, city: City, dispatched_at: datetime, sla_scale: float = 1.0
+    report: ReportSubmitted,
+    *,
+    city: City,
+    dispatched_at: datetime,
+    sla_scale: float = 1.0,
+    worktime: WorkTime | None = None,
 ) -> list[OutgoingEvent]:
     """CaseOpened, then CaseAssigned unless the report lies in no grid (an operator triages it by hand).
 
@@ -57,7 +63,17 @@ def dispatch_report(
     category = _category(city, report.category)
     case_id = case_id_for(report.report_id)
     where = locate(city, report.location)
-    deadlines = deadlines_for(category, dispatched_at=dispatched_at, sla_scale=sla_scale)
+    # Unlocated cases go to the district command centre's operators.
+    tier: Tier = category.default_tier if where.located else "district"
+    # One computation at the case's tier, so that CaseOpened and CaseAssigned agree on every deadline.
+    deadlines = deadlines_for(
+        category,
+        dispatched_at=dispatched_at,
+        tier=tier,
+        district_id=where.district_id,
+        worktime=worktime,
+        sla_scale=sla_scale,
+    )
     opened = CaseOpened(
         case_id=case_id,
         occurred_at=dispatched_at,
@@ -65,8 +81,7 @@ def dispatch_report(
         category=category.code,
         nature=category.nature,
         priority=category.priority,
-        # Unlocated cases go to the district command centre's operators.
-        tier=category.default_tier if where.located else "district",
+        tier=tier,
         location=report.location,
         description=report.description,
         grid_id=where.grid_id,
@@ -79,6 +94,9 @@ def dispatch_report(
         app_id=report.app_id,
         resolve_by=deadlines.resolve_by,
         close_by=deadlines.close_by,
+        accept_by=deadlines.accept_by,
+        yellow_at=deadlines.yellow_at,
+        red_at=deadlines.red_at,
     )
     events = [OutgoingEvent(derived_id(case_id, "opened"), opened)]
     assignment = assign(city, category, where, case_id)
@@ -94,6 +112,9 @@ def dispatch_report(
             grid_id=where.grid_id,
             resolve_by=deadlines.resolve_by,
             close_by=deadlines.close_by,
+            accept_by=deadlines.accept_by,
+            yellow_at=deadlines.yellow_at,
+            red_at=deadlines.red_at,
         )
         events.append(OutgoingEvent(derived_id(case_id, "assigned"), assigned))
     return events
