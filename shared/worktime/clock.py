@@ -31,14 +31,13 @@ def add_working_time(
     remaining = amount
     day = begin.astimezone(calendar.hours.zone).date()
     for _ in range(_MAX_DAYS):
-        if calendar.is_working_day(day, district_id):
-            for period_start, period_end in calendar.hours.periods_on(day):
-                opens, closes = max(period_start.astimezone(UTC), begin), period_end.astimezone(UTC)
-                if opens >= closes:
-                    continue
-                if remaining <= closes - opens:
-                    return (opens + remaining).astimezone(start.tzinfo)
-                remaining -= closes - opens
+        for period_start, period_end in calendar.working_periods(day, district_id):
+            opens = max(period_start, begin)
+            if opens >= period_end:
+                continue
+            if remaining <= period_end - opens:
+                return (opens + remaining).astimezone(start.tzinfo)
+            remaining -= period_end - opens
         day += timedelta(days=1)
     raise ValueError(f"the work calendar has no working day within {_MAX_DAYS} days of {start}")
 
@@ -54,12 +53,10 @@ def working_time_between(
     total = timedelta(0)
     day, last = begin.astimezone(zone).date(), finish.astimezone(zone).date()
     while day <= last:
-        if calendar.is_working_day(day, district_id):
-            for period_start, period_end in calendar.hours.periods_on(day):
-                opens = max(period_start.astimezone(UTC), begin)
-                closes = min(period_end.astimezone(UTC), finish)
-                if opens < closes:
-                    total += closes - opens
+        for period_start, period_end in calendar.working_periods(day, district_id):
+            opens, closes = max(period_start, begin), min(period_end, finish)
+            if opens < closes:
+                total += closes - opens
         day += timedelta(days=1)
     return total
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 _ISO_LIMIT = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 WORKING_DAYS_PER_WEEK = 5
@@ -31,6 +32,10 @@ class Limit:
     @classmethod
     def parse(cls, text: str) -> Limit:
         """The limit ``text`` (e.g. ``P2D``, ``PT4H``, ``PT30M``); ValueError if it is not one or is zero."""
+        return _parse(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> Limit:
         match = _ISO_LIMIT.match(text) if isinstance(text, str) else None
         if match is None or text in ("P", "PT") or text.endswith("T"):
             raise ValueError(f"{text!r} is not an ISO-8601 duration such as P2D, PT4H or PT30M")
@@ -67,3 +72,9 @@ class Limit:
 
     def __str__(self) -> str:
         return self.text
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> Limit:
+    # Limits are parsed per case from the catalogue's few distinct texts: parse each once.
+    return Limit._parse(text)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
@@ -110,6 +110,9 @@ class WorkCalendar:
     # Memo of decided days and the years already warned about; not part of the calendar's value.
     _memo: dict[tuple[str | None, date], bool] = field(default_factory=dict, compare=False, repr=False)
     _warned: set[int] = field(default_factory=set, compare=False, repr=False)
+    _periods_memo: dict[tuple[str | None, date], tuple[tuple[datetime, datetime], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def national(
@@ -140,6 +143,25 @@ class WorkCalendar:
             known = self._decide(day, district_id)
             self._memo[key] = known
         return known
+
+    def working_periods(
+        self, day: date, district_id: str | None = None
+    ) -> tuple[tuple[datetime, datetime], ...]:
+        """The working periods of ``day`` in UTC: none on a day off. Memoised: deadlines ask for the
+        same few days again and again."""
+        key = (district_id, day)
+        periods = self._periods_memo.get(key)
+        if periods is None:
+            periods = (
+                tuple(
+                    (opens.astimezone(UTC), closes.astimezone(UTC))
+                    for opens, closes in self.hours.periods_on(day)
+                )
+                if self.is_working_day(day, district_id)
+                else ()
+            )
+            self._periods_memo[key] = periods
+        return periods
 
     def _decide(self, day: date, district_id: str | None) -> bool:
         local = self.districts.get(district_id) if district_id is not None else None
