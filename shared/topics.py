@@ -20,6 +20,7 @@ from shared.events.cases import (
 )
 from shared.events.dead_letters import DeadLetterRecorded
 from shared.events.reports import ReportSubmitted
+from shared.events.triage import ReportMergedIntoCase, ReportVoided
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ REPORTS = Topic(
 )
 CASE_EVENTS = Topic(
     name="gridloop.case-events",
-    key="case id",
-    description="Every change in a case's life: opened and assigned by dispatch, the rest by handling.",
+    key="case id (report id for ReportVoided, which has no case)",
+    description="Every change in a case's life: opened and assigned by dispatch, the rest by handling; "
+    "and dispatch's other triage outcomes: a report merged into an open case, or voided.",
     events=(
         CaseOpened,
         CaseAssigned,
@@ -48,6 +50,8 @@ CASE_EVENTS = Topic(
         CaseVerified,
         CaseVerificationFailed,
         CaseClosed,
+        ReportMergedIntoCase,
+        ReportVoided,
     ),
 )
 ASSESSMENTS = Topic(

@@ -1,8 +1,11 @@
-"""The faust agent: reports in, case events out, nothing acknowledged before the broker has the output.
+"""The faust agent: reports in, triage outcomes out, nothing acknowledged before the broker has the output.
 
-Reports are taken in small batches. A batch's records are published, and the broker's acknowledgements
-awaited, inside the agent's loop body; faust acknowledges a batch taken with ``take_events`` only when
-the body returns, and commits offsets only of acknowledged messages. A crash anywhere before that
+Reports are taken in small batches. Each report is triaged against the state of its partition
+(``services.dispatch.state``); the batch's state changes are written to the changelog and acknowledged
+first, then its records are published, and the broker's acknowledgements awaited, inside the agent's
+loop body — so an outcome that was ever published is remembered after any crash, and a report processed
+again gets the same outcome, never a second case. faust acknowledges a batch taken with ``take_events``
+only when the body returns, and commits offsets only of acknowledged messages. A crash anywhere before that
 leaves the offsets where they were, and the batch is processed again (at-least-once; the events carry
 deterministic ids so consumers dedupe).
 
@@ -22,9 +25,12 @@ from typing import Any, cast
 import faust
 from faust.types import AgentT, EventT, StreamT
 
+from services.dispatch.domain.rules import TriageRules
+from services.dispatch.domain.triage import Merged, Opened, Voided
 from services.dispatch.handlers import Dispatched, PoisonReport, handle_report_submitted
 from services.dispatch.metrics import DispatchMetrics
 from services.dispatch.publishing import Publisher
+from services.dispatch.state import Changelog, TriageStates
 from shared.city import City
 from shared.events import KafkaRecord, UndecodableEvent, decode
 from shared.kafka import dead_letter_record
@@ -62,8 +68,21 @@ class Inbound:
 
 
 class ReportDispatcher:
-    def __init__(self, *, city: City, sla_scale: float, publisher: Publisher, metrics: DispatchMetrics):
+    def __init__(
+        self,
+        *,
+        city: City,
+        rules: TriageRules,
+        states: TriageStates,
+        changelog: Changelog,
+        sla_scale: float,
+        publisher: Publisher,
+        metrics: DispatchMetrics,
+    ):
         self._city = city
+        self._rules = rules
+        self._states = states
+        self._changelog = changelog
         self._sla_scale = sla_scale
         self._publisher = publisher
         self._metrics = metrics
@@ -76,15 +95,25 @@ class ReportDispatcher:
             dispatched, produced = self._records_for(message)
             records += produced
             outcomes.append((message, dispatched))
+        # The state first: once an outcome is published it must be the one a reprocessing finds.
+        await self._changelog.flush()
         await self._publisher.publish(records)
         for message, dispatched in outcomes:
             self._account(message, dispatched)
+        self._metrics.open_cases_indexed.set(self._states.open_cases)
 
     def _records_for(self, message: Inbound) -> tuple[Dispatched | None, list[KafkaRecord]]:
         started = time.perf_counter()
         try:
             envelope = decode(message.headers, message.value)
-            dispatched = handle_report_submitted(envelope, city=self._city, sla_scale=self._sla_scale)
+            dispatched = handle_report_submitted(
+                envelope,
+                city=self._city,
+                rules=self._rules,
+                triage=self._states[message.partition],
+                sla_scale=self._sla_scale,
+            )
+            self._changelog.write(message.partition, dispatched.changes)
             return dispatched, dispatched.records
         except (UndecodableEvent, PoisonReport) as exc:
             return None, [self._dead_letter(message, str(exc))]
@@ -114,16 +143,27 @@ class ReportDispatcher:
             self._metrics.events_consumed.labels(message.topic, "dead_lettered").inc()
             return
         self._metrics.events_consumed.labels(message.topic, "processed").inc()
-        opened = dispatched.opened
+        outcome = dispatched.outcome
+        extra: dict[str, Any] = {"report_id": str(dispatched.report_id), "priority": dispatched.priority}
+        if isinstance(outcome, Voided):
+            self._metrics.reports_voided.labels(outcome.reason).inc()
+            log.info("report voided", extra={**extra, "reason": outcome.reason})
+            return
+        if isinstance(outcome, Merged):
+            self._metrics.reports_merged.inc()
+            log.info("report merged", extra={**extra, "case_id": str(outcome.case_id)})
+            return
+        assert isinstance(outcome, Opened)
+        assert dispatched.opened is not None
+        opened, assigned = dispatched.opened, dispatched.assigned
         self._metrics.cases_opened.labels(opened.tier).inc()
         if opened.grid_id is None:
             self._metrics.reports_unlocated.inc()
-        assigned = dispatched.assigned
         log.info(
             "case opened" if assigned is None else "case opened and assigned",
             extra={
-                "report_id": str(dispatched.report_id),
-                "case_id": str(dispatched.case_id),
+                **extra,
+                "case_id": str(outcome.case_id),
                 "grid_id": opened.grid_id,
                 "tier": opened.tier,
                 "assignee_id": assigned.assignee_id if assigned else None,

@@ -1,49 +1,83 @@
-"""One handler: a submitted report in, the Kafka records of its case's first events out."""
+"""One handler per message: a submitted report in, the Kafka records of its triage outcome out; a closed
+case in, its removal from the open-case index."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
-from services.dispatch.domain import UnknownCategory, case_id_for, dispatch_clock, dispatch_report
-from shared.city import City
+from services.dispatch.domain import case_id_for, dispatch_clock, dispatch_report
+from services.dispatch.domain.outcomes import merged_events, voided_events
+from services.dispatch.domain.rules import TriageRules, effective_priority
+from services.dispatch.domain.triage import Change, Merged, Opened, Outcome, PartitionTriage, Voided
+from shared.city import Category, City
 from shared.events import Envelope, KafkaRecord, encode
-from shared.events.cases import CaseAssigned, CaseOpened
+from shared.events.cases import CaseAssigned, CaseOpened, Priority
 from shared.events.reports import ReportSubmitted
 
 SOURCE = "/gridloop/dispatch"
 
 
 class PoisonReport(Exception):
-    """A decodable message that can never become a case: it goes to the dead letters."""
+    """A decodable message that can never be triaged: it goes to the dead letters."""
 
 
 @dataclass(frozen=True)
 class Dispatched:
     report_id: UUID
-    case_id: UUID
-    opened: CaseOpened
-    assigned: CaseAssigned | None
+    outcome: Outcome
+    priority: Priority | None
     records: list[KafkaRecord]
+    # What the partition's state must persist before the records are published.
+    changes: list[Change] = field(default_factory=list)
+    opened: CaseOpened | None = None
+    assigned: CaseAssigned | None = None
 
 
-def handle_report_submitted(envelope: Envelope, *, city: City, sla_scale: float) -> Dispatched:
+def handle_report_submitted(
+    envelope: Envelope, *, city: City, rules: TriageRules, triage: PartitionTriage, sla_scale: float
+) -> Dispatched:
     report = envelope.data
     if not isinstance(report, ReportSubmitted):
         raise PoisonReport(f"the reports topic carries only report events, got {envelope.type}")
     dispatched_at = dispatch_clock(report)
-    try:
-        outgoing = dispatch_report(report, city=city, dispatched_at=dispatched_at, sla_scale=sla_scale)
-    except UnknownCategory as exc:
-        raise PoisonReport(str(exc)) from exc
-    opened = next(o.event for o in outgoing if isinstance(o.event, CaseOpened))
-    assigned = next((o.event for o in outgoing if isinstance(o.event, CaseAssigned)), None)
+    category = _category(city, report.category)
+    outcome, changes = triage.decide(report, category, case_id_for(report.report_id))
+    priority = None if category is None else effective_priority(report, category, rules.priority)
+    opened = assigned = None
+    if isinstance(outcome, Opened):
+        assert priority is not None
+        outgoing = dispatch_report(
+            report, city=city, dispatched_at=dispatched_at, sla_scale=sla_scale, priority=priority
+        )
+        opened = next(o.event for o in outgoing if isinstance(o.event, CaseOpened))
+        assigned = next((o.event for o in outgoing if isinstance(o.event, CaseAssigned)), None)
+    elif isinstance(outcome, Merged):
+        assert priority is not None
+        outgoing = merged_events(report, outcome, dispatched_at=dispatched_at, priority=priority)
+    else:
+        assert isinstance(outcome, Voided)
+        outgoing = voided_events(report, outcome, city=city, dispatched_at=dispatched_at)
     return Dispatched(
         report_id=report.report_id,
-        case_id=case_id_for(report.report_id),
-        opened=opened,
-        assigned=assigned,
+        outcome=outcome,
+        priority=priority,
         # The CloudEvents time is the dispatch instant too, so a reprocessed report's records are
         # byte-identical to the first ones.
         records=[encode(o.event, source=SOURCE, event_id=o.event_id, time=dispatched_at) for o in outgoing],
+        changes=changes,
+        opened=opened,
+        assigned=assigned,
     )
+
+
+def handle_case_closed(case_id: UUID, *, triage: PartitionTriage) -> list[Change]:
+    """A case closed: it leaves the index of the partition that opened it."""
+    return triage.close(case_id)
+
+
+def _category(city: City, code: str) -> Category | None:
+    try:
+        return city.category(code)
+    except KeyError:
+        return None

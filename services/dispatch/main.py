@@ -13,9 +13,13 @@ from faust.types import AgentT
 
 from services.dispatch.agents import ReportDispatcher, register_agent, register_lag_gauge
 from services.dispatch.api import register_pages
+from services.dispatch.closures import register_closure_agents
+from services.dispatch.domain.rules import TriageRules
 from services.dispatch.metrics import DispatchMetrics
 from services.dispatch.publishing import KafkaPublisher
 from services.dispatch.settings import DispatchSettings
+from services.dispatch.state import FaustChangelog, TriageStates, triage_table
+from services.dispatch.triage_config import load_triage
 from shared.city import City, load_city
 from shared.observability import configure_logging
 
@@ -26,9 +30,10 @@ class Dispatch:
     publisher: KafkaPublisher
     metrics: DispatchMetrics
     agent: AgentT[Any]
+    states: TriageStates
 
 
-def build(settings: DispatchSettings, *, city: City) -> Dispatch:
+def build(settings: DispatchSettings, *, city: City, rules: TriageRules) -> Dispatch:
     metrics = DispatchMetrics()
     datadir = settings.run_dir / "dispatch" / settings.group_id
     datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level itself
@@ -42,6 +47,9 @@ def build(settings: DispatchSettings, *, city: City) -> Dispatch:
         topic_replication_factor=settings.kafka_replication_factor,
         # No leader-only work here: skip the extra "<app>-__assignor-__leader" topic.
         topic_disable_leader=True,
+        # The triage state is rebuilt from its changelog by whoever takes a partition over; a standby
+        # copy in memory on another worker would double the memory for a faster failover.
+        table_standby_replicas=0,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=settings.session_timeout_seconds,
         web_enabled=True,
@@ -62,12 +70,30 @@ def build(settings: DispatchSettings, *, city: City) -> Dispatch:
     # Started before the app's own services (consumer, agents) and stopped after them: the agent never
     # sees a message before the producer it publishes with is up.
     app.add_dependency(publisher)
+    states = TriageStates(rules)
+    changelog = FaustChangelog(triage_table(app, states, partitions=settings.topic_partitions))
     dispatcher = ReportDispatcher(
-        city=city, sla_scale=settings.sla_scale, publisher=publisher, metrics=metrics
+        city=city,
+        rules=rules,
+        states=states,
+        changelog=changelog,
+        sla_scale=settings.sla_scale,
+        publisher=publisher,
+        metrics=metrics,
     )
     agent = register_agent(
         app,
         dispatcher,
+        batch_size=settings.batch_size,
+        batch_within=settings.batch_within_seconds,
+        topic_prefix=settings.topic_prefix,
+    )
+    register_closure_agents(
+        app,
+        states=states,
+        changelog=changelog,
+        metrics=metrics,
+        partitions=settings.topic_partitions,
         batch_size=settings.batch_size,
         batch_within=settings.batch_within_seconds,
         topic_prefix=settings.topic_prefix,
@@ -90,14 +116,15 @@ def build(settings: DispatchSettings, *, city: City) -> Dispatch:
             "kafka": publisher.broker_reachable,
         },
     )
-    return Dispatch(app=app, publisher=publisher, metrics=metrics, agent=agent)
+    return Dispatch(app=app, publisher=publisher, metrics=metrics, agent=agent, states=states)
 
 
 def run() -> None:
     """Run one dispatch worker until SIGTERM/SIGINT. Reads no command-line arguments."""
     settings = DispatchSettings()
     configure_logging("dispatch", settings.log_level)
-    dispatch = build(settings, city=load_city(settings.city_dir))
+    city = load_city(settings.city_dir)
+    dispatch = build(settings, city=city, rules=load_triage(settings.triage_path, city))
     worker = faust.Worker(
         dispatch.app,
         loglevel=settings.log_level,

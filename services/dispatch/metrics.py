@@ -16,3 +16,15 @@ class DispatchMetrics(ServiceMetrics):
         self.reports_unlocated = self.counter(
             "reports_unlocated_total", "Reports whose location is in no grid, left to operators to triage."
         )
+        self.reports_merged = self.counter(
+            "reports_merged_total", "Duplicate reports merged into an open case instead of opening one."
+        )
+        self.reports_voided = self.counter(
+            "reports_voided_total", "Reports voided (never a case), by reason.", ("reason",)
+        )
+        self.cases_closed_seen = self.counter(
+            "case_closures_total", "Case closures taken out of the open-case index."
+        )
+        self.open_cases_indexed = self.gauge(
+            "open_cases_indexed", "Open cases in this worker's duplicate-merge index (its partitions)."
+        )

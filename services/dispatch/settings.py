@@ -31,3 +31,9 @@ class DispatchSettings(ServiceSettings):
     lag_interval_seconds: float = Field(default=5.0, gt=0)
     # Faust keeps a data directory even with the memory store; it goes under the stack's run dir.
     run_dir: Path = REPO_ROOT / ".run" / "dev"
+    # The triage rules (priority, duplicate merge, voiding); default: triage.yaml in the city directory.
+    triage_file: Path | None = None
+
+    @property
+    def triage_path(self) -> Path:
+        return self.triage_file if self.triage_file is not None else self.city_dir / "triage.yaml"

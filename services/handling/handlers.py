@@ -27,10 +27,12 @@ from services.handling.domain import (
     open_case,
 )
 from services.handling.domain.access import Viewer, can_see
+from services.handling.domain.merges import credit_merged_report
 from shared.consuming import Handler, Outcome, PoisonEvent
 from shared.events import Envelope, encode
 from shared.events.base import Event
 from shared.events.cases import CaseAssigned, CaseOpened
+from shared.events.triage import ReportMergedIntoCase
 from shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -129,6 +131,24 @@ async def on_case_assigned(
     return "processed"
 
 
+async def on_report_merged(
+    conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime
+) -> Outcome:
+    """A duplicate report joined the case: a 'merge' timeline entry credits its reporter."""
+    merged = envelope.data
+    assert isinstance(merged, ReportMergedIntoCase)
+    case = await repository.load_case(conn, schema, merged.case_id, for_update=True)
+    if case is None:
+        # Dispatch publishes the opening before any merge into the case, on the same partition.
+        raise PoisonEvent(f"report {merged.report_id} merged into case {merged.case_id}, never opened")
+    after = credit_merged_report(case, merged, event_id=UUID(envelope.id), now=now)
+    if after is case:
+        return "ignored"
+    await repository.save_step(conn, schema, case, after)
+    log.info("report merged", extra={"case_id": str(case.id), "report_id": str(merged.report_id)})
+    return "processed"
+
+
 def _already_assigned_so(case: Case, command: Assign) -> bool:
     return (case.assignee_id, case.verifier_id) == (command.assignee_id, command.verifier_id)
 
@@ -141,6 +161,7 @@ CaseEventHandler = Callable[[asyncpg.Connection, str, Envelope, datetime], Await
 CASE_EVENT_HANDLERS: Mapping[type[Event], CaseEventHandler] = {
     CaseOpened: on_case_opened,
     CaseAssigned: on_case_assigned,
+    ReportMergedIntoCase: on_report_merged,
 }
 
 

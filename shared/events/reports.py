@@ -46,6 +46,9 @@ class ReportSubmitted(Event):
     occurred_at: AwareDatetime
     media: tuple[HttpUrl, ...] = Field(default=(), max_length=9)
     submitted_at: datetime
+    # The reporter marked it urgent (the 12345 hotline's 紧急 flag); dispatch's priority rules decide
+    # whether that raises the case's priority.
+    urgent: bool = False
     # H3 cell of the location: keys the reports topic so that one place's reports stay in order
     # inside one partition (duplicate merge needs that).
     cell: str

@@ -15,8 +15,8 @@ from services.dispatch.domain.assignment import assign
 from services.dispatch.domain.deadlines import deadlines_for
 from services.dispatch.domain.jurisdiction import locate
 from shared.city import Category, City, Tier
-from shared.events import derived_id
-from shared.events.cases import CaseAssigned, CaseEvent, CaseOpened
+from shared.events import Event, derived_id
+from shared.events.cases import CaseAssigned, CaseOpened, Priority
 from shared.events.reports import ReportSubmitted
 from shared.worktime import WorkTime
 
@@ -30,7 +30,7 @@ class OutgoingEvent:
     """An event to emit, with its deterministic CloudEvents id."""
 
     event_id: UUID
-    event: CaseEvent
+    event: Event
 
 
 def case_id_for(report_id: UUID) -> UUID:
@@ -55,12 +55,17 @@ def dispatch_report(
     dispatched_at: datetime,
     sla_scale: float = 1.0,
     worktime: WorkTime | None = None,
+    priority: Priority | None = None,
 ) -> list[OutgoingEvent]:
     """CaseOpened, then CaseAssigned unless the report lies in no grid (an operator triages it by hand).
 
+    ``priority`` is the triage rules' verdict (default: the category's). A raised priority reaches the
+    deadlines as the category's own would: the clock of an urgent case is the urgent one.
     Raises UnknownCategory when the catalogue has no such category.
     """
     category = _category(city, report.category)
+    if priority is not None and priority != category.priority:
+        category = category.model_copy(update={"priority": priority})
     case_id = case_id_for(report.report_id)
     where = locate(city, report.location)
     # Unlocated cases go to the district command centre's operators.

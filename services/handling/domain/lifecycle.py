@@ -217,7 +217,7 @@ def apply(case: Case, command: Command, actor: Actor, now: datetime) -> tuple[Ca
 def _raised(
     before: Case, after: Case, command: Command, actor: Actor, entry: TimelineEntry
 ) -> tuple[Raised, ...]:
-    model = EVENT_OF.get(entry.action)
+    model = EVENT_OF.get(entry.action) if isinstance(entry.action, Step) else None
     if model is None:
         return ()
     assert after.assignee_id is not None, "a person only acts on an assigned case"

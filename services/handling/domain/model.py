@@ -34,6 +34,13 @@ class Step(StrEnum):
     CLOSE = "close"
 
 
+class Annotation(StrEnum):
+    """Timeline entries that are not steps: they record something without moving the case."""
+
+    # A duplicate report joined the case (dispatch's duplicate merge); its reporter is credited here.
+    MERGE = "merge"
+
+
 # Who acts for the system rather than as a person (dispatch assigning a case).
 SYSTEM_ROLE = "system"
 
@@ -59,7 +66,7 @@ class TimelineEntry(BaseModel):
 
     seq: int = Field(ge=1)
     event_id: UUID
-    action: Step
+    action: Step | Annotation
     actor_id: str
     actor_role: str
     from_state: State | None

@@ -41,6 +41,9 @@ class SubmitReport(BaseModel):
     address: str | None = Field(default=None, max_length=200)
     occurred_at: AwareDatetime
     media: list[HttpUrl] = Field(default_factory=list, max_length=9)
+    urgent: bool = Field(
+        default=False, description="Marked urgent by the reporter (the 12345 hotline's flag)"
+    )
 
 
 @dataclass(frozen=True)
@@ -102,5 +105,6 @@ def accept_report(
         occurred_at=submission.occurred_at,
         media=tuple(submission.media),
         submitted_at=now,
+        urgent=submission.urgent,
         cell=report_cell(lon, lat),
     )

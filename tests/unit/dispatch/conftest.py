@@ -8,11 +8,15 @@ from typing import Any
 
 import pytest
 
+from services.dispatch.domain.rules import TriageRules
+from services.dispatch.domain.triage import PartitionTriage
+from services.dispatch.triage_config import load_triage
 from shared.city import City, load_city
 from shared.events.reports import GeoPoint, ReportSubmitted
 from shared.settings import REPO_ROOT
 
 CITY = load_city(REPO_ROOT / "city")
+RULES: TriageRules = load_triage(REPO_ROOT / "city" / "triage.yaml", CITY)
 SUBMITTED_AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 NANJING = GeoPoint(lon=118.78, lat=32.04)  # far outside every grid of the sample city
 
@@ -48,3 +52,8 @@ def city_with(**changes: Any) -> City:
 @pytest.fixture
 def city() -> City:
     return CITY
+
+
+def fresh_triage(rules: TriageRules = RULES) -> PartitionTriage:
+    """The state of a partition that has seen no report yet."""
+    return PartitionTriage(rules)

@@ -14,11 +14,15 @@ from faust.contrib.asgi import bind_to_running_loop
 from faust.types import AgentT
 
 from services.dispatch.agents import ReportDispatcher, register_agent
+from services.dispatch.domain import case_id_for
+from services.dispatch.domain.triage import Change
 from services.dispatch.metrics import DispatchMetrics
+from services.dispatch.state import TriageStates
 from shared.events import KafkaRecord, decode, encode
 from shared.events.cases import CaseOpened
 from shared.events.dead_letters import DeadLetterRecorded
-from tests.unit.dispatch.conftest import CITY, NANJING, make_report
+from shared.events.triage import ReportMergedIntoCase
+from tests.unit.dispatch.conftest import CITY, NANJING, RULES, make_report
 
 
 class RecordingPublisher:
@@ -26,6 +30,7 @@ class RecordingPublisher:
 
     def __init__(self) -> None:
         self.records: list[KafkaRecord] = []
+        self.changelog: RecordingChangelog | None = None
         self._open = asyncio.Event()
         self._open.set()
         self._changed = asyncio.Condition()
@@ -48,13 +53,38 @@ class RecordingPublisher:
         return self.records
 
 
+class RecordingChangelog:
+    """Stands in for the changelog topic: what was written, and when it was flushed (by record count)."""
+
+    def __init__(self, publisher: RecordingPublisher) -> None:
+        self.written: list[tuple[int, Change]] = []
+        self.flushed_before_records: list[int] = []
+        self._publisher = publisher
+
+    def write(self, partition: int, changes) -> None:
+        self.written += [(partition, change) for change in changes]
+
+    async def flush(self) -> None:
+        self.flushed_before_records.append(len(self._publisher.records))
+
+
 @pytest.fixture
 async def running() -> AsyncIterator[tuple[AgentT[Any], RecordingPublisher, DispatchMetrics]]:
     app = faust.App(f"dispatch-unit-{uuid.uuid4().hex[:8]}", store="memory://", autodiscover=False)
     bind_to_running_loop(app)
     publisher = RecordingPublisher()
     metrics = DispatchMetrics()
-    dispatcher = ReportDispatcher(city=CITY, sla_scale=1.0, publisher=publisher, metrics=metrics)
+    changelog = RecordingChangelog(publisher)
+    publisher.changelog = changelog  # for the tests that look at the state's changes
+    dispatcher = ReportDispatcher(
+        city=CITY,
+        rules=RULES,
+        states=TriageStates(RULES),
+        changelog=changelog,
+        sla_scale=1.0,
+        publisher=publisher,
+        metrics=metrics,
+    )
     agent = register_agent(app, dispatcher, batch_size=10, batch_within=0.01)
     app.finalize()
     app.flow_control.resume()  # without it, put() waits for a consumer that never starts
@@ -123,3 +153,33 @@ async def test_a_report_is_acknowledged_only_after_its_events_are_published(runn
             break
         await asyncio.sleep(0.02)
     assert event.message.acked
+
+
+async def test_a_duplicate_nearby_is_published_as_merged_into_the_first_case(running) -> None:
+    agent, publisher, metrics = running
+    first = make_report(reporter_id="resident-1")
+    again = make_report(reporter_id="resident-2", description="Bins full at the north gate again")
+
+    await put(agent, encode(first, source="/gridloop/intake"))
+    await put(agent, encode(again, source="/gridloop/intake"))
+
+    *_, merged_record = await publisher.wait_for(3)
+    merged = decode(merged_record.headers, merged_record.value).data
+    assert isinstance(merged, ReportMergedIntoCase)
+    assert (merged.case_id, merged.case_report_id) == (case_id_for(first.report_id), first.report_id)
+    assert (merged.report_id, merged.reporter_id) == (again.report_id, "resident-2")
+    assert merged_record.key == str(case_id_for(first.report_id)).encode()
+    assert metrics.reports_merged._value.get() == 1
+    assert metrics.open_cases_indexed._value.get() == 1
+
+
+async def test_the_states_changes_are_flushed_before_the_outcomes_are_published(running) -> None:
+    agent, publisher, _ = running
+    assert publisher.changelog is not None
+
+    await put(agent, encode(make_report(), source="/gridloop/intake"))
+    await publisher.wait_for(2)
+
+    keys = [change.key[:2] for _, change in publisher.changelog.written]
+    assert keys == [b"c:", b"r:"]  # the open case, then the report's outcome
+    assert publisher.changelog.flushed_before_records[0] == 0  # flushed while nothing was published

@@ -11,7 +11,8 @@ from services.dispatch.domain import UnknownCategory, case_id_for, dispatch_repo
 from services.dispatch.handlers import SOURCE, PoisonReport, handle_report_submitted
 from shared.events import Envelope, Event, decode, derived_id, encode
 from shared.events.cases import CaseAssigned, CaseOpened
-from tests.unit.dispatch.conftest import CITY, SUBMITTED_AT, make_report
+from shared.events.triage import ReportVoided
+from tests.unit.dispatch.conftest import CITY, RULES, SUBMITTED_AT, fresh_triage, make_report
 
 
 def envelope_of(event: Event, event_id: uuid.UUID | None = None) -> Envelope:
@@ -64,9 +65,13 @@ def test_an_unknown_category_is_refused() -> None:
 def test_processing_a_report_twice_yields_byte_identical_records() -> None:
     report = make_report()
 
-    first = handle_report_submitted(envelope_of(report), city=CITY, sla_scale=1.0)
+    first = handle_report_submitted(
+        envelope_of(report), city=CITY, rules=RULES, triage=fresh_triage(), sla_scale=1.0
+    )
     # A client's retry reaches dispatch as a second message with its own CloudEvents id.
-    again = handle_report_submitted(envelope_of(report, uuid.uuid4()), city=CITY, sla_scale=1.0)
+    again = handle_report_submitted(
+        envelope_of(report, uuid.uuid4()), city=CITY, rules=RULES, triage=fresh_triage(), sla_scale=1.0
+    )
 
     assert [r.event_id for r in first.records] == [r.event_id for r in again.records]
     assert first.records == again.records
@@ -75,7 +80,9 @@ def test_processing_a_report_twice_yields_byte_identical_records() -> None:
 def test_records_are_cloudevents_from_dispatch_keyed_by_case_on_the_case_events_topic() -> None:
     report = make_report()
 
-    dispatched = handle_report_submitted(envelope_of(report), city=CITY, sla_scale=1.0)
+    dispatched = handle_report_submitted(
+        envelope_of(report), city=CITY, rules=RULES, triage=fresh_triage(), sla_scale=1.0
+    )
 
     case_id = str(case_id_for(report.report_id))
     assert [r.topic for r in dispatched.records] == ["gridloop.case-events"] * 2
@@ -86,9 +93,18 @@ def test_records_are_cloudevents_from_dispatch_keyed_by_case_on_the_case_events_
     assert [e.data for e in envelopes] == [dispatched.opened, dispatched.assigned]
 
 
-def test_a_report_in_an_unknown_category_is_poison() -> None:
-    with pytest.raises(PoisonReport, match="unknown category"):
-        handle_report_submitted(envelope_of(make_report(category="no_such.thing")), city=CITY, sla_scale=1.0)
+def test_a_report_in_an_unknown_category_is_voided_with_the_reason() -> None:
+    report = make_report(category="no_such.thing")
+
+    dispatched = handle_report_submitted(
+        envelope_of(report), city=CITY, rules=RULES, triage=fresh_triage(), sla_scale=1.0
+    )
+
+    (record,) = dispatched.records
+    voided = decode(record.headers, record.value).data
+    assert isinstance(voided, ReportVoided)
+    assert (voided.report_id, voided.reason) == (report.report_id, "category_unknown")
+    assert record.key == str(report.report_id).encode()
 
 
 def test_an_event_other_than_a_report_on_the_reports_topic_is_poison() -> None:
@@ -96,4 +112,6 @@ def test_an_event_other_than_a_report_on_the_reports_topic_is_poison() -> None:
     opened = dispatch_report(report, city=CITY, dispatched_at=SUBMITTED_AT)[0].event
 
     with pytest.raises(PoisonReport, match=r"gridloop\.case\.opened\.v1"):
-        handle_report_submitted(envelope_of(opened), city=CITY, sla_scale=1.0)
+        handle_report_submitted(
+            envelope_of(opened), city=CITY, rules=RULES, triage=fresh_triage(), sla_scale=1.0
+        )

@@ -1,0 +1,59 @@
+"""The events of the triage outcomes other than a new case: a merge into an open case, a void.
+
+Like the opening events, their ids derive from the report (and the case it joined), so a report processed
+again yields the very same events.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.dispatch.domain.dispatching import OutgoingEvent
+from services.dispatch.domain.jurisdiction import locate
+from services.dispatch.domain.triage import Merged, Voided
+from shared.city import City
+from shared.events import derived_id
+from shared.events.cases import Priority
+from shared.events.reports import ReportSubmitted
+from shared.events.triage import ReportMergedIntoCase, ReportVoided
+
+
+def merged_events(
+    report: ReportSubmitted, merged: Merged, *, dispatched_at: datetime, priority: Priority
+) -> list[OutgoingEvent]:
+    event = ReportMergedIntoCase(
+        case_id=merged.case_id,
+        occurred_at=dispatched_at,
+        report_id=report.report_id,
+        case_report_id=merged.case_report_id,
+        category=report.category,
+        source_type=report.source_type,
+        reporter_id=report.reporter_id,
+        app_id=report.app_id,
+        description=report.description,
+        location=report.location,
+        distance_m=merged.distance_m,
+        submitted_at=dispatched_at,
+        priority=priority,
+    )
+    return [OutgoingEvent(derived_id(merged.case_id, "merged", report.report_id), event)]
+
+
+def voided_events(
+    report: ReportSubmitted, voided: Voided, *, city: City, dispatched_at: datetime
+) -> list[OutgoingEvent]:
+    where = locate(city, report.location)
+    event = ReportVoided(
+        report_id=report.report_id,
+        occurred_at=dispatched_at,
+        reason=voided.reason,
+        detail=voided.detail[:500],
+        category=report.category,
+        source_type=report.source_type,
+        reporter_id=report.reporter_id,
+        app_id=report.app_id,
+        location=report.location,
+        grid_id=where.grid_id,
+        district_id=where.district_id,
+    )
+    return [OutgoingEvent(derived_id("voided", report.report_id), event)]

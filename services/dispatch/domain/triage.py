@@ -1,0 +1,260 @@
+"""What dispatch remembers in one partition of the reports topic, and the triage decision it drives.
+
+Per partition: the open-case index (merge targets), the outcome of every recent report (so a redelivered
+or retried report gets the very same outcome, never a second case), and each reporter's recent reports
+(the spam rule). Every change is also returned as a ``Change`` — a key and a JSON value, or None to
+delete — which the service writes to a compacted changelog; ``restore`` applies the same changes to a
+fresh state, so a restarted or rebalanced worker rebuilds exactly what it had.
+
+Time is event time (the reports' ``submitted_at``): expiry follows the newest report seen in the
+partition (its watermark), never the wall clock, so the same reports in the same order always give the
+same decisions.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+from uuid import UUID
+
+from services.dispatch.domain.merging import OpenCase, OpenCaseIndex
+from services.dispatch.domain.rules import MergeRules, SpamRules, TriageRules, scope_void, spam_void
+from shared.city import Category
+from shared.events.reports import ReportSubmitted
+from shared.events.triage import VoidReason
+
+HOUR_S = 3600.0
+
+
+@dataclass(frozen=True)
+class Opened:
+    case_id: UUID
+
+
+@dataclass(frozen=True)
+class Merged:
+    case_id: UUID
+    case_report_id: UUID
+    distance_m: float
+
+
+@dataclass(frozen=True)
+class Voided:
+    reason: VoidReason
+    detail: str
+
+
+Outcome = Opened | Merged | Voided
+
+
+@dataclass(frozen=True)
+class Change:
+    key: bytes
+    value: bytes | None
+
+
+@dataclass(frozen=True)
+class _Record:
+    outcome: Outcome
+    at: float
+    reporter_id: str
+
+
+def epoch(report: ReportSubmitted) -> float:
+    submitted = report.submitted_at
+    return (submitted.replace(tzinfo=UTC) if submitted.tzinfo is None else submitted).timestamp()
+
+
+class PartitionTriage:
+    def __init__(self, rules: TriageRules) -> None:
+        self._merge: MergeRules = rules.merge
+        self._spam: SpamRules = rules.voiding.spam
+        self.index = OpenCaseIndex()
+        self._outcomes: dict[UUID, _Record] = {}
+        self._by_reporter: dict[str, dict[UUID, float]] = {}
+        self._expiry: list[tuple[float, int, UUID]] = []  # (when, 0 case | 1 outcome, id)
+        self.watermark = float("-inf")
+
+    @property
+    def remembered_reports(self) -> int:
+        return len(self._outcomes)
+
+    def recall(self, report_id: UUID) -> Outcome | None:
+        """What was decided for this report before, if it is still remembered."""
+        record = self._outcomes.get(report_id)
+        return None if record is None else record.outcome
+
+    def decide(
+        self, report: ReportSubmitted, category: Category | None, case_id: UUID
+    ) -> tuple[Outcome, list[Change]]:
+        """The report's outcome — a remembered one if it was seen before — and the changes to persist.
+
+        ``case_id`` is the id its own case gets if it opens one.
+        """
+        remembered = self.recall(report.report_id)
+        if remembered is not None:
+            return remembered, []
+        at = epoch(report)
+        changes = self._advance(at)
+        outcome = self._outcome(report, category, case_id, at)
+        if isinstance(outcome, Opened):
+            assert category is not None
+            rule = self._merge.for_category(category.code)
+            if rule is not None:
+                case = OpenCase(
+                    case_id=case_id,
+                    report_id=report.report_id,
+                    category=category.code,
+                    lon=report.location.lon,
+                    lat=report.location.lat,
+                    opened_at=at,
+                    radius_m=rule.radius_m,
+                    window_s=rule.window_seconds,
+                )
+                changes.append(self._add_case(case))
+        changes.append(self._remember(report.report_id, _Record(outcome, at, report.reporter_id)))
+        return outcome, changes
+
+    def close(self, case_id: UUID) -> list[Change]:
+        """The case closed: it is no longer a merge target."""
+        if self.index.remove(case_id) is None:
+            return []
+        return [Change(_case_key(case_id), None)]
+
+    def restore(self, changes: Iterable[Change]) -> None:
+        """Apply persisted changes (a changelog being replayed), oldest first. Idempotent."""
+        for change in changes:
+            kind, _, raw_id = change.key.decode().partition(":")
+            item_id = UUID(raw_id)
+            if kind == "c":
+                self._restore_case(item_id, change.value)
+            elif kind == "r":
+                self._restore_outcome(item_id, change.value)
+
+    # --- deciding ----------------------------------------------------------------------------------
+
+    def _outcome(
+        self, report: ReportSubmitted, category: Category | None, case_id: UUID, at: float
+    ) -> Outcome:
+        void = scope_void(report, category) or spam_void(
+            report, self._spam, reports_in_last_hour=self._recent(report.reporter_id, at)
+        )
+        if void is not None:
+            return Voided(*void)
+        assert category is not None
+        rule = self._merge.for_category(category.code)
+        if rule is not None:
+            match = self.index.match(
+                category=category.code,
+                lon=report.location.lon,
+                lat=report.location.lat,
+                at=at,
+                radius_m=rule.radius_m,
+                window_s=rule.window_seconds,
+            )
+            if match is not None:
+                return Merged(match.case.case_id, match.case.report_id, round(match.distance_m, 1))
+        return Opened(case_id)
+
+    def _recent(self, reporter_id: str, at: float) -> int:
+        seen = self._by_reporter.get(reporter_id, {})
+        return sum(1 for t in seen.values() if at - HOUR_S < t <= at)
+
+    # --- state and its changes ---------------------------------------------------------------------
+
+    def _advance(self, at: float) -> list[Change]:
+        """Move the watermark; forget cases whose window and outcomes whose retention it passed."""
+        self.watermark = max(self.watermark, at)
+        changes: list[Change] = []
+        while self._expiry and self._expiry[0][0] < self.watermark:
+            _, kind, item_id = heapq.heappop(self._expiry)
+            if kind == 0 and self.index.remove(item_id) is not None:
+                changes.append(Change(_case_key(item_id), None))
+            elif kind == 1 and self._forget(item_id):
+                changes.append(Change(_outcome_key(item_id), None))
+        return changes
+
+    def _add_case(self, case: OpenCase) -> Change:
+        self.index.add(case)
+        heapq.heappush(self._expiry, (case.opened_at + case.window_s, 0, case.case_id))
+        value = [str(case.report_id), case.category, case.lon, case.lat, case.opened_at]
+        return Change(_case_key(case.case_id), _json(value))
+
+    def _remember(self, report_id: UUID, record: _Record) -> Change:
+        self._outcomes[report_id] = record
+        self._by_reporter.setdefault(record.reporter_id, {})[report_id] = record.at
+        retention = self._merge.outcome_retention_seconds
+        heapq.heappush(self._expiry, (record.at + retention, 1, report_id))
+        return Change(
+            _outcome_key(report_id), _json([*_outcome_fields(record.outcome), record.at, record.reporter_id])
+        )
+
+    def _forget(self, report_id: UUID) -> bool:
+        record = self._outcomes.pop(report_id, None)
+        if record is None:
+            return False
+        seen = self._by_reporter.get(record.reporter_id)
+        if seen is not None:
+            seen.pop(report_id, None)
+            if not seen:
+                del self._by_reporter[record.reporter_id]
+        return True
+
+    def _restore_case(self, case_id: UUID, value: bytes | None) -> None:
+        if value is None:
+            self.index.remove(case_id)
+            return
+        report_id, category, lon, lat, opened_at = json.loads(value)
+        rule = self._merge.for_category(category)
+        if rule is None:  # the category no longer merges: it is no target, and its window is moot
+            return
+        case = OpenCase(
+            case_id, UUID(report_id), category, lon, lat, opened_at, rule.radius_m, rule.window_seconds
+        )
+        self.index.add(case)
+        heapq.heappush(self._expiry, (opened_at + rule.window_seconds, 0, case_id))
+
+    def _restore_outcome(self, report_id: UUID, value: bytes | None) -> None:
+        if value is None:
+            self._forget(report_id)
+            return
+        *fields, at, reporter_id = json.loads(value)
+        self._forget(report_id)
+        record = _Record(_outcome_of(fields), at, reporter_id)
+        self._outcomes[report_id] = record
+        self._by_reporter.setdefault(reporter_id, {})[report_id] = at
+        self.watermark = max(self.watermark, at)
+        heapq.heappush(self._expiry, (at + self._merge.outcome_retention_seconds, 1, report_id))
+
+
+def _case_key(case_id: UUID) -> bytes:
+    return f"c:{case_id}".encode()
+
+
+def _outcome_key(report_id: UUID) -> bytes:
+    return f"r:{report_id}".encode()
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _outcome_fields(outcome: Outcome) -> list[Any]:
+    if isinstance(outcome, Opened):
+        return ["opened", str(outcome.case_id)]
+    if isinstance(outcome, Merged):
+        return ["merged", str(outcome.case_id), str(outcome.case_report_id), outcome.distance_m]
+    return ["voided", outcome.reason, outcome.detail]
+
+
+def _outcome_of(fields: list[Any]) -> Outcome:
+    kind, *rest = fields
+    if kind == "opened":
+        return Opened(UUID(rest[0]))
+    if kind == "merged":
+        return Merged(UUID(rest[0]), UUID(rest[1]), float(rest[2]))
+    return Voided(rest[0], rest[1])
