@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from bench.e2e_latency import measure_end_to_end
+from bench.locator import locator_figures
 from tools.client import Endpoints, LoopClient
 
 RESULTS = Path(".bench/results.json")
@@ -164,6 +165,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     figures = asyncio.run(main_async(args))
+    figures += locator_figures(Figure)  # no stack needed: GridLocator at 100 vs 100,000 grids
     print_table(figures)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps([f.as_json() for f in figures], indent=2) + "\n")

@@ -8,6 +8,7 @@ pydantic only.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -23,6 +24,18 @@ def _weekdays(value: object) -> object:
     """A list of day names in which ``a..b`` stands for every day from a to b (mon..fri)."""
     if not isinstance(value, list | tuple):
         return value
+    if all(isinstance(item, str) for item in value):
+        return _expanded(tuple(value))
+    return _expand(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _expanded(value: tuple[str, ...]) -> tuple[object, ...]:
+    # A city of 100,000 grids has 300,000 people but only a handful of distinct shifts.
+    return tuple(_expand(value))
+
+
+def _expand(value: list[object] | tuple[object, ...]) -> list[object]:
     days: list[object] = []
     for item in value:
         if isinstance(item, str) and ".." in item:
@@ -36,11 +49,16 @@ def _weekdays(value: object) -> object:
     return days
 
 
-def _minutes(text: str) -> int:
+def _checked_clock(text: object) -> int:
     if isinstance(text, int):  # YAML 1.1 reads an unquoted 12:00 as 720 (base 60)
         raise ValueError(f"{text} is not a time of day: write times in quotes, e.g. '12:00'")
     if not isinstance(text, str) or not _CLOCK.match(text):
         raise ValueError(f"{text!r} is not a time of day such as '08:30'")
+    return _minutes(text)
+
+
+@functools.lru_cache(maxsize=2048)
+def _minutes(text: str) -> int:
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
 
@@ -65,7 +83,7 @@ class Shift(BaseModel):
     @field_validator("starts", "ends", mode="before")
     @classmethod
     def _clock(cls, text: object) -> object:
-        _minutes(text)  # type: ignore[arg-type]  # it says what is wrong with anything but a time
+        _checked_clock(text)
         return text
 
     def covers(self, local: datetime) -> bool:

@@ -7,10 +7,11 @@ department or the city itself.
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from shapely.geometry import MultiPolygon, Polygon
 
 from shared.city.duty import Shift, on_duty
@@ -39,6 +40,11 @@ UNIT_KINDS_OF_ROLE: dict[Role, frozenset[UnitKind]] = {
     "operator": frozenset({"district", "city"}),
     "supervisor": frozenset({"district", "city"}),
 }
+
+
+# Shifts are frozen values and a city has only a handful of distinct ones: people share one object per
+# shift, which keeps a 300,000-person city some hundreds of megabytes smaller. Same for roles and unit ids.
+_SHIFTS: dict[Shift, Shift] = {}
 
 
 class Record(BaseModel):
@@ -119,6 +125,16 @@ class Person(Dated):
     role: Role
     unit_id: Id
     duty: tuple[Shift, ...] = ()
+
+    @field_validator("duty")
+    @classmethod
+    def _shared_shifts(cls, duty: tuple[Shift, ...]) -> tuple[Shift, ...]:
+        return tuple(_SHIFTS.setdefault(shift, shift) for shift in duty) if len(_SHIFTS) < 4096 else duty
+
+    @field_validator("role", "unit_id")
+    @classmethod
+    def _shared_text(cls, text: str) -> str:
+        return sys.intern(text)
 
     def on_duty_at(self, local: datetime) -> bool:
         """Whether the person's shifts cover this local (city time zone) wall-clock moment."""

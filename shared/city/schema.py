@@ -9,13 +9,16 @@ import zoneinfo
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationError
+import numpy as np
+import shapely
+import shapely.errors
+from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 from shared.city.catalogue import CategoryCode, CategoryGroup
 from shared.city.errors import Problem
 from shared.city.gazetteer import Gazetteer
-from shared.city.records import App, Grid, Id, Name, Person, Record
+from shared.city.records import App, Dated, Grid, Id, Name, Person, Record
 
 
 def _known_timezone(name: str) -> str:
@@ -81,14 +84,14 @@ class AppsFile(Record):
 GazetteerFile = Gazetteer
 
 
-class GridProperties(Record):
+class GridProperties(Dated):
     grid_id: Id
     name: Name
     name_zh: Name
     community_id: Id
-    effective_from: date | None = None
-    effective_until: date | None = None
 
+
+_ALL_PROPERTIES = TypeAdapter(list[GridProperties])
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -155,12 +158,25 @@ def _record_name(node: dict[str, Any], list_key: Any, index: int) -> str:
 
 
 def parse_grids(document: Any, file: str) -> tuple[list[Grid], list[Problem]]:
-    """The grids of a GeoJSON FeatureCollection, one per feature, with any problems per feature."""
+    """The grids of a GeoJSON FeatureCollection, one per feature, with any problems per feature.
+
+    Every feature is checked as before, but in bulk: the properties of all features in one validation
+    and the plain one-ring polygons in one vectorised call, so a 100,000-grid file takes about a second.
+    Only when the bulk pass finds a problem is each feature gone through on its own, to name it."""
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         return [], [Problem(file, "", "is not a GeoJSON FeatureCollection")]
     features = document.get("features")
     if not isinstance(features, list) or not features:
         return [], [Problem(file, "", "has no features")]
+    if all(isinstance(f, dict) and f.get("type") == "Feature" for f in features):
+        try:
+            properties = _ALL_PROPERTIES.validate_python([feature.get("properties") for feature in features])
+        except ValidationError:
+            pass
+        else:
+            polygons = _polygons([feature.get("geometry") for feature in features])
+            if polygons is not None:
+                return [_grid(p, polygon) for p, polygon in zip(properties, polygons, strict=True)], []
     grids, problems = [], []
     for index, feature in enumerate(features):
         grid, problem = _parse_feature(feature, index, file)
@@ -168,6 +184,32 @@ def parse_grids(document: Any, file: str) -> tuple[list[Grid], list[Problem]]:
             grids.append(grid)
         problems.extend(problem)
     return grids, problems
+
+
+def _polygons(geometries: list[Any]) -> list[Polygon] | None:
+    """Shapely polygons of GeoJSON Polygons without holes, in one go; None if any is something else."""
+    rings = []
+    for geometry in geometries:
+        if not (isinstance(geometry, dict) and geometry.get("type") == "Polygon"):
+            return None
+        coordinates = geometry.get("coordinates")
+        if not (isinstance(coordinates, list) and len(coordinates) == 1 and isinstance(coordinates[0], list)):
+            return None
+        rings.append(coordinates[0])
+    try:
+        lengths = [len(ring) for ring in rings]
+        points = np.array([point for ring in rings for point in ring], dtype=float)
+        if points.ndim != 2 or points.shape[1] != 2 or min(lengths) < 4:
+            return None
+        indices = np.repeat(np.arange(len(rings)), lengths)
+        return list(shapely.polygons(shapely.linearrings(points, indices=indices)))
+    except (ValueError, TypeError, shapely.errors.GEOSException):
+        return None
+
+
+def _grid(properties: GridProperties, polygon: Polygon | MultiPolygon) -> Grid:
+    # The properties (dates included) are validated; the polygon is checked by checks.check_grids.
+    return Grid.model_construct(**dict(properties), polygon=polygon)
 
 
 def _parse_feature(feature: Any, index: int, file: str) -> tuple[Grid | None, list[Problem]]:
@@ -185,8 +227,4 @@ def _parse_feature(feature: Any, index: int, file: str) -> tuple[Grid | None, li
         return None, [Problem(file, record, f"has an unreadable geometry: {error}")]
     if not isinstance(polygon, Polygon | MultiPolygon):
         return None, [Problem(file, record, f"is a {polygon.geom_type}, not a Polygon or MultiPolygon")]
-    try:
-        return Grid(**properties.model_dump(), polygon=polygon), []
-    except ValidationError as error:  # effective dates out of order
-        messages = [str(detail["msg"]).removeprefix("Value error, ") for detail in error.errors()]
-        return None, [Problem(file, record, message) for message in messages]
+    return _grid(properties, polygon), []

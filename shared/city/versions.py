@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TypeVar
@@ -46,9 +46,11 @@ def in_force(records: Iterable[D], day: date) -> list[D]:
 
 def check_versions(records: Sequence[D], id_of: Callable[[D], str], kind: str, file: str) -> list[Problem]:
     """A problem for each id with two versions in force on one day (or two undated copies)."""
+    counts = Counter(map(id_of, records))
     versions: defaultdict[str, list[D]] = defaultdict(list)
     for record in records:
-        versions[id_of(record)].append(record)
+        if counts[id_of(record)] > 1:
+            versions[id_of(record)].append(record)
     problems = []
     for record_id, found in versions.items():
         if len(found) < 2:

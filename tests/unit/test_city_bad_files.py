@@ -332,3 +332,169 @@ def test_every_problem_is_reported_at_once(city_dir: Path) -> None:
         load_city(city_dir)
     records = {problem.record for problem in caught.value.problems}
     assert {"person 'w-tinghu-wenfeng-01'", "person 'w-yandu-xindu-01'", "app 'rider-app'"} <= records
+
+
+# --- effective dates, duty schedules, departments, gazetteer -----------------------------------
+
+
+def test_two_versions_of_a_person_in_force_on_the_same_day_are_refused(city_dir: Path) -> None:
+    def overlap(data: dict[str, Any]) -> None:
+        old = next(
+            p for p in data["people"] if p["person_id"] == "w-yandu-xindu-06" and "effective_until" in p
+        )
+        old["effective_until"] = "2025-04-01"
+
+    edit(city_dir, "people.yaml", overlap)
+    assert (
+        "people.yaml: person 'w-yandu-xindu-06' appears 2 times in force on 2025-03-01; versions of one "
+        "record need effective dates that do not overlap"
+    ) in refusal(city_dir)
+
+
+def test_effective_dates_out_of_order_are_refused(city_dir: Path) -> None:
+    edit(
+        city_dir,
+        "people.yaml",
+        lambda d: person(d, "sv-yancheng").update(effective_from="2025-05-01", effective_until="2025-01-01"),
+    )
+    assert "people.yaml: person 'sv-yancheng' effective_until 2025-01-01 is not after effective_from" in (
+        refusal(city_dir)
+    )
+
+
+def test_a_malformed_effective_date_is_refused_naming_the_grid(city_dir: Path) -> None:
+    edit(
+        city_dir,
+        "grids.geojson",
+        lambda d: feature(d, "g-yandu-xindu-02")["properties"].update(effective_from="next monday"),
+    )
+    assert "grids.geojson: grid 'g-yandu-xindu-02' field 'effective_from':" in refusal(city_dir)
+
+
+def test_a_grid_left_without_a_chief_from_a_later_day_is_refused_with_that_day(city_dir: Path) -> None:
+    edit(
+        city_dir, "people.yaml", lambda d: person(d, "gc-yandu-xindu-02").update(effective_until="2027-01-01")
+    )
+    assert (
+        "people.yaml: grid 'g-yandu-xindu-02' has 0 grid chiefs; it needs exactly one "
+        "(in force from 2027-01-01)"
+    ) in refusal(city_dir)
+
+
+def test_redrawn_grids_that_overlap_from_the_redraw_are_refused_with_that_day(city_dir: Path) -> None:
+    def grow(data: dict[str, Any]) -> None:
+        redrawn = [f for f in data["features"] if f["properties"].get("effective_from") == "2025-07-01"]
+        ring = redrawn[0]["geometry"]["coordinates"][0]
+        south = min(lat for _, lat in ring)
+        for point in ring:
+            if point[1] == south:
+                point[1] -= 0.003  # deep into the grid to the south
+
+    edit(city_dir, "grids.geojson", grow)
+    message = refusal(city_dir)
+    assert "grids.geojson: grid 'g-tinghu-wenfeng-01' overlaps grid 'g-tinghu-wenfeng-02' by" in message
+    assert "(in force from 2025-07-01)" in message
+
+
+def test_a_person_serving_a_grid_before_it_exists_is_refused(city_dir: Path) -> None:
+    def late_grid(data: dict[str, Any]) -> None:
+        feature(data, "g-yandu-xindu-04")["properties"]["effective_from"] = "2025-01-01"
+
+    edit(city_dir, "grids.geojson", late_grid)
+    assert (
+        "people.yaml: person 'gc-yandu-xindu-04' serves grid 'g-yandu-xindu-04', "
+        "which has no boundary in force"
+    ) in refusal(city_dir)
+
+
+@pytest.mark.parametrize(
+    ("shift", "complaint"),
+    [
+        ({"days": ["mon..fri"], "from": "8:30", "to": "17:30"}, "field 'duty.0.from': '8:30' is not a time"),
+        (
+            {"days": ["mon..fri"], "from": 750, "to": "17:30"},
+            "field 'duty.0.from': 750 is not a time of day: ",
+        ),
+        ({"days": ["monday"], "from": "08:30", "to": "17:30"}, "field 'duty.0.days': unknown day 'monday'"),
+        (
+            {"days": ["mon..fry"], "from": "08:30", "to": "17:30"},
+            "field 'duty.0.days': 'mon..fry' is not a range of days",
+        ),
+        ({"days": ["mon"], "from": "08:30", "until": "17:30"}, "field 'duty.0.until': Extra inputs"),
+    ],
+)
+def test_a_malformed_shift_is_refused_naming_the_person(
+    city_dir: Path, shift: dict[str, Any], complaint: str
+) -> None:
+    edit(city_dir, "people.yaml", lambda d: person(d, "w-tinghu-wenfeng-01").update(duty=[shift]))
+    assert f"people.yaml: person 'w-tinghu-wenfeng-01' {complaint}" in refusal(city_dir)
+
+
+def test_a_department_listing_a_category_it_does_not_own_is_refused(city_dir: Path) -> None:
+    def claim(data: dict[str, Any]) -> None:
+        water = next(d for d in data["departments"] if d["department_id"] == "dept-water")
+        water["categories"].append("safety.gas_leak")
+        water["categories"].append("safety.dragons")
+
+    edit(city_dir, "city.yaml", claim)
+    message = refusal(city_dir)
+    assert (
+        "city.yaml: department 'dept-water' lists category 'safety.gas_leak', which categories.yaml gives to "
+        "'dept-utilities'"
+    ) in message
+    assert "city.yaml: department 'dept-water' owns unknown category 'safety.dragons'" in message
+
+
+def test_a_department_leaving_out_a_category_it_owns_is_refused(city_dir: Path) -> None:
+    edit(
+        city_dir,
+        "city.yaml",
+        lambda d: next(x for x in d["departments"] if x["department_id"] == "dept-water")["categories"].pop(),
+    )
+    assert "city.yaml: department 'dept-water' does not list category" in refusal(city_dir)
+
+
+def test_a_department_without_a_category_list_gets_it_from_the_catalogue(city_dir: Path) -> None:
+    edit(
+        city_dir,
+        "city.yaml",
+        lambda d: next(x for x in d["departments"] if x["department_id"] == "dept-water").pop("categories"),
+    )
+    assert set(load_city(city_dir).department("dept-water").categories) == {
+        "public_facility.water_main_burst",
+        "environment.black_odorous_water",
+    }
+
+
+def test_a_gazetteer_entry_for_an_unknown_community_is_refused(city_dir: Path) -> None:
+    edit(city_dir, "gazetteer.yaml", lambda d: d["communities"][0].update(community_id="c-atlantis"))
+    assert "gazetteer.yaml: community 'c-atlantis' is not a community of city.yaml" in refusal(city_dir)
+
+
+def test_an_alias_of_two_communities_is_refused(city_dir: Path) -> None:
+    edit(city_dir, "gazetteer.yaml", lambda d: d["communities"][1]["aliases"].append("毓龙社区"))
+    assert (
+        "gazetteer.yaml: community 'c-tinghu-wenfeng-qingnian' has the alias '毓龙社区', already one of "
+        "'c-tinghu-wenfeng-yulong'"
+    ) in refusal(city_dir)
+
+
+def test_a_road_in_two_communities_with_overlapping_house_numbers_is_refused(city_dir: Path) -> None:
+    edit(
+        city_dir,
+        "gazetteer.yaml",
+        lambda d: d["communities"][1]["roads"][1].update(numbers=[150, 499]),
+    )
+    assert "gazetteer.yaml: community 'c-tinghu-wenfeng-qingnian' has road '解放南路' where community" in (
+        refusal(city_dir)
+    )
+
+
+def test_a_one_character_alias_is_refused(city_dir: Path) -> None:
+    edit(city_dir, "gazetteer.yaml", lambda d: d["communities"][0]["aliases"].append("路"))
+    assert "gazetteer.yaml: community 'c-tinghu-wenfeng-yulong' field 'aliases.3':" in refusal(city_dir)
+
+
+def test_a_city_without_a_gazetteer_loads_and_matches_no_address(city_dir: Path) -> None:
+    (city_dir / "gazetteer.yaml").unlink()
+    assert load_city(city_dir).community_for_address("毓龙社区") is None
