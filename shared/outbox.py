@@ -52,6 +52,27 @@ async def enqueue(conn: asyncpg.Connection, schema: str, record: KafkaRecord) ->
     await conn.execute("select pg_notify($1, '')", f"{schema}_outbox")
 
 
+async def enqueue_many(conn: asyncpg.Connection, schema: str, records: list[KafkaRecord]) -> None:
+    """``enqueue`` for several events in one round trip and one notification, in the order given."""
+    if not records:
+        return
+    await conn.executemany(
+        f"""insert into "{schema}".outbox (event_id, topic, key, value, headers)
+            values ($1, $2, $3, $4, $5::jsonb) on conflict (event_id) do nothing""",
+        [
+            (
+                r.event_id,
+                r.topic,
+                r.key,
+                r.value,
+                json.dumps([[name, value.decode()] for name, value in r.headers]),
+            )
+            for r in records
+        ],
+    )
+    await conn.execute("select pg_notify($1, '')", f"{schema}_outbox")
+
+
 class OutboxRelay:
     def __init__(
         self,

@@ -116,19 +116,36 @@ def period_now(city: City) -> str:
 
 
 async def print_assessment(loop: LoopClient, city: City, period: str) -> None:
+    """The month's bulletin (考核通报): each level ranked by composite score, as a city publishes it."""
     await asyncio.sleep(2)  # scoring consumes asynchronously: let the last events land
-    names = {p.person_id: p.name for p in city.people}
-    for subject_type, title in (("grid_worker", "grid workers 网格员"), ("grid", "grids 网格")):
-        rows = await loop.assessments(subject_type, period)
-        print(f"\nAssessment {period}, {title} (best on-time closure rate first)")
-        print(f"{'subject':<30} {'due':>4} {'closed':>6} {'on time':>7} {'closure %':>10} {'on-time %':>10}")
-        for row in rows:
+    levels = (
+        ("grid_worker", "网格员 grid workers"),
+        ("grid", "网格 grids"),
+        ("community", "社区 communities"),
+    )
+    for level, title in levels:
+        response = await loop.http.get(
+            f"{loop.endpoints.scoring}/v1/rankings", params={"level": level, "period": period, "limit": 500}
+        )
+        response.raise_for_status()
+        body = response.json()
+        print(f"\n{period} 考核排名 ranking — {title} (rubric {body['rubric_version']})")
+        print(
+            f"{'排名':>4} {'subject':<28} {'应结':>4} {'结案':>4} {'按期':>4} {'返工':>4} "
+            f"{'结案率%':>8} {'按期结案率%':>10} {'处置率%':>8} {'得分':>7}  等级 grade"
+        )
+        for row in body["items"]:
             c = row["counters"]
-            label = f"{row['subject_id']} {names.get(row['subject_id'], '')}".strip()
+            rates = {i["name"]: i["value"] or "—" for i in row["indicators"]}
+            label = f"{row['subject_id']} {row['name'] or ''}".strip()
+            rank = row["rank"] if row["rank"] is not None else "—"
             print(
-                f"{label:<30} {c['due_to_close']:>4} {c['closed']:>6} {c['closed_on_time']:>7} "
-                f"{row['closure_rate'] or 'n/a':>10} {row['on_time_closure_rate'] or 'n/a':>10}"
+                f"{rank:>4} {label:<28} {c['due_to_close']:>4} {c['closed']:>4} {c['closed_on_time']:>4} "
+                f"{c['reworks']:>4} {rates.get('closure_rate', '—'):>8} "
+                f"{rates.get('on_time_closure_rate', '—'):>10} {rates.get('handling_rate', '—'):>8} "
+                f"{row['score'] or '—':>7}  {row['grade'] or '—'}"
             )
+    print(f"\nbulletin CSV: {loop.endpoints.scoring}/v1/bulletins/{period}.csv?level=grid")
 
 
 async def main_async(reports: int, seed: int) -> None:

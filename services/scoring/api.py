@@ -1,4 +1,5 @@
-"""Read-only HTTP: rankings per period, one subject's result with the cases behind it, the periods.
+"""Read-only HTTP: a subject's result with its indicators and the cases behind them, rankings per level
+and period, a period's bulletin as CSV, the periods, the rubric in force.
 
 No authentication yet: results are read-only, and who may see whose results (an operator their district)
 comes with the authorisation issue.
@@ -6,19 +7,21 @@ comes with the authorisation issue.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
-from services.scoring.domain import SUBJECT_TYPES, InvalidPeriod, Period, Subject, parse_period
-from services.scoring.repository import Repository, StoredResult
-from shared.events.assessments import ClosureCounters, SubjectType
+from services.scoring.bulletin import bulletin_csv
+from services.scoring.domain import SUBJECT_TYPES, InvalidPeriod, Period, Rubric, Subject, parse_period
+from services.scoring.queries import Queries, Ranked
+from services.scoring.repository import StoredResult
+from shared.events.assessments import AssessmentCounters, IndicatorValue, PeriodKind, SubjectType
 from shared.http import ApiError
 
 router = APIRouter(prefix="/v1", tags=["assessments"])
@@ -27,8 +30,9 @@ router = APIRouter(prefix="/v1", tags=["assessments"])
 @dataclass(frozen=True)
 class ApiContext:
     pool: asyncpg.Pool
-    repository: Repository
-    timezone: ZoneInfo
+    queries: Queries
+    rubric: Rubric
+    names: Mapping[str, str]
     max_page_size: int
 
 
@@ -43,10 +47,14 @@ Context = Annotated[ApiContext, Depends(_context)]
 class Assessment(BaseModel):
     subject_type: SubjectType
     subject_id: str
+    name: str | None
     period: str
-    counters: ClosureCounters
+    period_kind: PeriodKind
+    counters: AssessmentCounters
     closure_rate: str | None
     on_time_closure_rate: str | None
+    score: str | None
+    grade: str | None
     rubric_version: str
     computed_at: datetime
 
@@ -60,28 +68,25 @@ class Ranking(BaseModel):
     items: list[Assessment]
 
 
-class Ratio(BaseModel):
-    counter: str
-    value: int
+class RankedAssessment(Assessment):
+    rank: int | None
+    indicators: list[IndicatorValue]
 
 
-class Indicator(BaseModel):
-    name: str
-    name_zh: str
-    value: str | None
-    numerator: Ratio
-    denominator: Ratio
-
-
-class CasesBehind(BaseModel):
-    due_to_close: list[UUID]
-    closed: list[UUID]
-    closed_on_time: list[UUID]
+class Rankings(BaseModel):
+    level: SubjectType
+    period: str
+    rubric_version: str
+    total: int
+    limit: int
+    offset: int
+    items: list[RankedAssessment]
 
 
 class AssessmentDetail(Assessment):
-    indicators: list[Indicator]
-    cases: CasesBehind
+    indicators: list[IndicatorValue]
+    # counter name → the ids of the cases that add to it
+    cases: dict[str, list[UUID]]
 
 
 class Periods(BaseModel):
@@ -95,23 +100,27 @@ def _period(text: str) -> Period:
         raise ApiError(400, "invalid_period", str(exc)) from exc
 
 
-def _subject_type(text: str) -> SubjectType:
+def _subject_type(text: str, field: str = "subject_type") -> SubjectType:
     for known in SUBJECT_TYPES:
         if text == known:
             return known
     raise ApiError(
-        400, "invalid_subject_type", f"subject_type must be one of {', '.join(SUBJECT_TYPES)}, not {text!r}"
+        400, f"invalid_{field}", f"{field} must be one of {', '.join(SUBJECT_TYPES)}, not {text!r}"
     )
 
 
-def _assessment(result: StoredResult) -> dict[str, Any]:
+def _assessment(result: StoredResult, names: Mapping[str, str]) -> dict[str, Any]:
     return {
         "subject_type": result.subject.subject_type,
         "subject_id": result.subject.subject_id,
+        "name": names.get(result.subject.subject_id),
         "period": result.period,
+        "period_kind": result.period_kind,
         "counters": result.counters,
         "closure_rate": result.closure_rate,
         "on_time_closure_rate": result.on_time_closure_rate,
+        "score": result.score,
+        "grade": result.grade,
         "rubric_version": result.rubric_version,
         "computed_at": result.computed_at,
     }
@@ -120,66 +129,96 @@ def _assessment(result: StoredResult) -> dict[str, Any]:
 @router.get("/assessments", response_model=Ranking)
 async def ranking(
     ctx: Context,
-    period: Annotated[str, Query(description="month, YYYY-MM")],
-    subject_type: Annotated[str, Query(description="grid_worker or grid")],
+    period: Annotated[str, Query(description="YYYY-MM, YYYY-Qn or YYYY")],
+    subject_type: Annotated[str, Query(description=" | ".join(SUBJECT_TYPES))],
     limit: Annotated[int, Query(ge=1, description="page size, capped at 500")] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Ranking:
     """A period's results of one kind of subject, best on-time closure rate first."""
-    month, kind = _period(period), _subject_type(subject_type)
+    when, kind = _period(period), _subject_type(subject_type)
     limit = min(limit, ctx.max_page_size)
     async with ctx.pool.acquire() as conn:
-        total, results = await ctx.repository.ranking(
-            conn, period=month, subject_type=kind, limit=limit, offset=offset
+        total, ranked = await ctx.queries.ranking(
+            conn, period=when, subject_type=kind, limit=limit, offset=offset, by="on_time_closure_rate"
         )
-    return Ranking(
-        period=str(month),
-        subject_type=kind,
-        total=total,
-        limit=limit,
-        offset=offset,
-        items=[Assessment(**_assessment(result)) for result in results],
-    )
+    items = [Assessment(**_assessment(r.result, ctx.names)) for r in ranked]
+    return Ranking(period=str(when), subject_type=kind, total=total, limit=limit, offset=offset, items=items)
 
 
 @router.get("/assessments/{subject_type}/{subject_id}", response_model=AssessmentDetail)
 async def assessment(ctx: Context, subject_type: str, subject_id: str, period: str) -> AssessmentDetail:
-    """One subject's result, each indicator with the counters it divides and the cases behind them."""
-    month, subject = _period(period), Subject(_subject_type(subject_type), subject_id)
+    """One subject's result: each indicator with the counters it divides, the cases behind each counter."""
+    when, subject = _period(period), Subject(_subject_type(subject_type), subject_id)
     async with ctx.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         # One snapshot: the counters and the cases listed behind them agree.
-        result = await ctx.repository.load_result(conn, subject, month)
+        result = await ctx.queries.load_result(conn, subject, when)
         if result is None:
-            raise ApiError(404, "not_found", f"no assessment for {subject} in {month}")
-        cases = await ctx.repository.cases_behind(conn, subject, month.bounds(ctx.timezone))
-    counters = result.counters
-    due = Ratio(counter="due_to_close", value=counters.due_to_close)
-    return AssessmentDetail(
-        **_assessment(result),
-        indicators=[
-            Indicator(
-                name="closure_rate",
-                name_zh="结案率",
-                value=result.closure_rate,
-                numerator=Ratio(counter="closed", value=counters.closed),
-                denominator=due,
-            ),
-            Indicator(
-                name="on_time_closure_rate",
-                name_zh="按期结案率",
-                value=result.on_time_closure_rate,
-                numerator=Ratio(counter="closed_on_time", value=counters.closed_on_time),
-                denominator=due,
-            ),
-        ],
-        cases=CasesBehind(
-            due_to_close=cases.due_to_close, closed=cases.closed, closed_on_time=cases.closed_on_time
-        ),
+            raise ApiError(404, "not_found", f"no assessment for {subject} in {when}")
+        cases = await ctx.queries.cases_behind(conn, subject, when)
+    return AssessmentDetail(**_assessment(result, ctx.names), indicators=list(result.indicators), cases=cases)
+
+
+async def _ranked(ctx: ApiContext, level: str, period: str, limit: int | None, offset: int) -> Any:
+    when, kind = _period(period), _subject_type(level, "level")
+    async with ctx.pool.acquire() as conn:
+        total, ranked = await ctx.queries.ranking(
+            conn, period=when, subject_type=kind, limit=limit, offset=offset, by="score"
+        )
+    return when, kind, total, ranked
+
+
+def _ranked_item(item: Ranked, names: Mapping[str, str]) -> RankedAssessment:
+    return RankedAssessment(
+        **_assessment(item.result, names), rank=item.rank, indicators=list(item.result.indicators)
+    )
+
+
+@router.get("/rankings", response_model=Rankings)
+async def rankings(
+    ctx: Context,
+    level: Annotated[str, Query(description=" | ".join(SUBJECT_TYPES))],
+    period: Annotated[str, Query(description="YYYY-MM, YYYY-Qn or YYYY")],
+    limit: Annotated[int, Query(ge=1, description="page size, capped at 500")] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Rankings:
+    """A level's ranking in a period: best composite score first; equal scores share a rank; subjects
+    without a score (no applicable indicator) come last, unranked."""
+    limit = min(limit, ctx.max_page_size)
+    when, kind, total, ranked = await _ranked(ctx, level, period, limit, offset)
+    return Rankings(
+        level=kind,
+        period=str(when),
+        rubric_version=ctx.rubric.version,
+        total=total,
+        limit=limit,
+        offset=offset,
+        items=[_ranked_item(item, ctx.names) for item in ranked],
+    )
+
+
+@router.get("/bulletins/{period}.csv", response_class=Response)
+async def bulletin(
+    ctx: Context, period: str, level: Annotated[str, Query(description=" | ".join(SUBJECT_TYPES))]
+) -> Response:
+    """The whole ranking table of a level and period as CSV (UTF-8 with BOM, Chinese and English headers)."""
+    when, kind, _, ranked = await _ranked(ctx, level, period, None, 0)
+    return Response(
+        content=bulletin_csv(ranked, ctx.names, ctx.rubric),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="gridloop-{kind}-{when}.csv"'},
     )
 
 
 @router.get("/periods", response_model=Periods)
-async def periods(ctx: Context) -> Periods:
-    """The periods that have results, latest first."""
+async def periods(
+    ctx: Context, kind: Annotated[PeriodKind, Query(description="month, quarter or year")] = "month"
+) -> Periods:
+    """The periods of a kind that have results, latest first."""
     async with ctx.pool.acquire() as conn:
-        return Periods(periods=await ctx.repository.periods(conn))
+        return Periods(periods=await ctx.queries.periods(conn, kind))
+
+
+@router.get("/rubric", response_model=Rubric)
+async def rubric(ctx: Context) -> Rubric:
+    """The rubric in force: indicators and their formula variants, weights, grades."""
+    return ctx.rubric

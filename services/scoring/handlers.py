@@ -1,12 +1,14 @@
-"""One handler for case events: update the case's fact, recount the results it moves, publish changes.
+"""Case events (and the deadline sweep) change a case's fact; the results it moves are updated and published.
 
-Runs inside the consumer's transaction (after its inbox row), so the fact, the results and the outbox
-rows commit together with the event's dedupe record, or not at all.
+Runs inside the consumer's transaction (after its inbox row), so the fact, what the case adds to each
+result, the results and the outbox rows commit together with the event's dedupe record, or not at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -14,22 +16,29 @@ from prometheus_client import Counter
 
 from services.scoring.domain import (
     NO_CASES,
+    CaseFact,
     Period,
+    Rubric,
     Subject,
     UnknownCase,
-    affected_results,
+    advance_clock,
     apply_event,
-    indicators_of,
-    subjects_of,
+    assess,
+    changes,
+    contributions,
+    with_ancestry,
 )
+from services.scoring.domain.counters import as_tuple
 from services.scoring.repository import Repository, StoredResult
 from shared.consuming import Outcome, PoisonEvent
 from shared.events import Envelope, KafkaRecord, derived_id, encode
-from shared.events.assessments import AssessmentUpdated
+from shared.events.assessments import AssessmentCounters, AssessmentUpdated
 from shared.events.cases import CaseEvent
-from shared.outbox import enqueue
+from shared.outbox import enqueue_many
 
 SOURCE = "/gridloop/scoring"
+# grid id → (community, street, district) from the city's org tree, or None for a grid it lacks.
+Ancestry = Callable[[str], tuple[str, str, str] | None]
 
 
 class CaseEventHandler:
@@ -39,13 +48,15 @@ class CaseEventHandler:
         repository: Repository,
         schema: str,
         timezone: ZoneInfo,
-        rubric_version: str,
+        rubric: Rubric,
+        ancestry: Ancestry,
         results_updated: Counter,
     ) -> None:
         self._repository = repository
         self._schema = schema
         self._tz = timezone
-        self._rubric_version = rubric_version
+        self._rubric = rubric
+        self._ancestry = ancestry
         self._results_updated = results_updated
 
     async def __call__(self, conn: asyncpg.Connection, envelope: Envelope) -> Outcome:
@@ -54,57 +65,90 @@ class CaseEventHandler:
             return "ignored"
         before = await self._repository.load_fact(conn, event.case_id)
         try:
-            after = apply_event(before, event)
+            after = self._placed(apply_event(before, event))
         except UnknownCase as exc:
             raise PoisonEvent(str(exc)) from exc
         if after == before:
             return "ignored"
-        await self._repository.save_fact(conn, after, subjects_of(after))
-        affected = sorted(affected_results(before, after, self._tz))
-        await self._repository.lock_results(conn, affected)
-        for subject, period in affected:
-            await self._recount(conn, subject, period, cause=envelope)
+        await self.apply(conn, before, after, cause=(envelope.source, envelope.id))
         return "processed"
 
-    async def _recount(
-        self, conn: asyncpg.Connection, subject: Subject, period: Period, *, cause: Envelope
+    async def sweep(self, conn: asyncpg.Connection, case_id: UUID, now: datetime) -> bool:
+        """Time has passed for one case without an event: count its handling deadline as gone by."""
+        before = await self._repository.load_fact(conn, case_id)
+        if before is None:
+            return False
+        after = advance_clock(before, now)
+        if after == before:
+            return False
+        await self.apply(conn, before, after, cause=("deadline-sweep", str(before.resolve_by)))
+        return True
+
+    def _placed(self, fact: CaseFact) -> CaseFact:
+        """A case triaged into a grid by hand lies in that grid's community, street and district."""
+        if fact.grid_id is None or fact.community_id is not None:
+            return fact
+        found = self._ancestry(fact.grid_id)
+        return fact if found is None else with_ancestry(fact, *found)
+
+    async def apply(
+        self, conn: asyncpg.Connection, before: CaseFact | None, after: CaseFact, *, cause: tuple[str, str]
     ) -> None:
-        counters = await self._repository.count(conn, subject, period, period.bounds(self._tz))
-        stored = await self._repository.load_result(conn, subject, period)
-        # What is stored (or its absence, for no cases) already says this: nothing to publish.
-        current = (
-            (NO_CASES, self._rubric_version) if stored is None else (stored.counters, stored.rubric_version)
-        )
-        if current == (counters, self._rubric_version):
+        old = contributions(before, self._tz) if before is not None else {}
+        new = contributions(after, self._tz)
+        await self._repository.save_fact(conn, after)
+        if old == new:
             return
-        indicators = indicators_of(counters)
-        result = StoredResult(
+        await self._repository.replace_contributions(conn, after.case_id, new)
+        now = datetime.now(UTC)
+        moved = await self._repository.add_to_results(
+            conn, changes(old, new), rubric_version=self._rubric.version, at=now
+        )
+        results = [self.assessed(subject, period, counters, now) for subject, period, counters in moved]
+        gone = [
+            (r.subject, period)
+            for r, (_, period, _) in zip(results, moved, strict=True)
+            if r.counters == NO_CASES
+        ]
+        # Nothing counts there any more (the case moved to another worker): no row, but say so.
+        await self._repository.delete_results(conn, gone)
+        await self._repository.save_assessments(conn, [r for r in results if r.counters != NO_CASES])
+        await enqueue_many(conn, self._schema, [assessment_record(r, cause=cause) for r in results])
+        for result in results:
+            self._results_updated.labels(result.subject.subject_type).inc()
+
+    def assessed(
+        self, subject: Subject, period: Period, counters: AssessmentCounters, at: datetime
+    ) -> StoredResult:
+        assessment = assess(counters, self._rubric)
+        rates = {i.name: i.value for i in assessment.indicators}
+        return StoredResult(
             subject=subject,
             period=str(period),
+            period_kind=period.kind,
             counters=counters,
-            closure_rate=indicators.closure_rate,
-            on_time_closure_rate=indicators.on_time_closure_rate,
-            rubric_version=self._rubric_version,
-            computed_at=datetime.now(UTC),
+            indicators=assessment.indicators,
+            closure_rate=rates.get("closure_rate"),
+            on_time_closure_rate=rates.get("on_time_closure_rate"),
+            score=assessment.score,
+            grade=assessment.grade.grade if assessment.grade else None,
+            rubric_version=self._rubric.version,
+            computed_at=at,
         )
-        if counters == NO_CASES:
-            # Nothing counts here any more (the case moved to another worker): no row, but say so.
-            await self._repository.delete_result(conn, subject, period)
-        else:
-            await self._repository.save_result(conn, result)
-        await enqueue(conn, self._schema, assessment_record(result, cause=cause))
-        self._results_updated.labels(subject.subject_type).inc()
 
 
-def assessment_record(result: StoredResult, *, cause: Envelope) -> KafkaRecord:
-    counters = result.counters
+def assessment_record(result: StoredResult, *, cause: tuple[str, str]) -> KafkaRecord:
     event = AssessmentUpdated(
         subject_type=result.subject.subject_type,
         subject_id=result.subject.subject_id,
         period=result.period,
-        counters=counters,
+        period_kind=result.period_kind,
+        counters=result.counters,
         closure_rate=result.closure_rate,
         on_time_closure_rate=result.on_time_closure_rate,
+        indicators=result.indicators,
+        score=result.score,
+        grade=result.grade,
         rubric_version=result.rubric_version,
         computed_at=result.computed_at,
     )
@@ -116,10 +160,7 @@ def assessment_record(result: StoredResult, *, cause: Envelope) -> KafkaRecord:
         result.subject.subject_id,
         result.period,
         result.rubric_version,
-        counters.due_to_close,
-        counters.closed,
-        counters.closed_on_time,
-        cause.source,
-        cause.id,
+        *as_tuple(result.counters),
+        *cause,
     )
     return encode(event, source=SOURCE, event_id=event_id, time=result.computed_at)

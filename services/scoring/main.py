@@ -9,19 +9,49 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from fastapi import FastAPI
 
 from services.scoring.api import ApiContext, router
-from services.scoring.handlers import CaseEventHandler
+from services.scoring.domain import Rubric
+from services.scoring.handlers import Ancestry, CaseEventHandler
+from services.scoring.queries import Queries
 from services.scoring.repository import Repository
 from services.scoring.settings import ScoringSettings
-from shared.city import load_city
+from services.scoring.sweep import DeadlineSweep
+from shared.city import City, load_city
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
 from shared.observability import ServiceMetrics, configure_logging, health_router, instrument
 from shared.streams import ConsumeAndRelay, StreamsConfig
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def load_rubric(path: Path) -> Rubric:
+    return Rubric.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def ancestry_in(city: City) -> Ancestry:
+    def ancestry(grid_id: str) -> tuple[str, str, str] | None:
+        try:
+            community, street, district = city.ancestry(grid_id)
+        except KeyError:
+            return None
+        return community.community_id, street.street_id, district.district_id
+
+    return ancestry
+
+
+def names_in(city: City) -> dict[str, str]:
+    """Subject id → the name a bulletin prints (Chinese where the city has it)."""
+    names = {person.person_id: person.name for person in city.people}
+    names |= {grid.grid_id: grid.name_zh for grid in city.grids}
+    names |= {community.community_id: community.name_zh for community in city.communities}
+    names |= {street.street_id: street.name_zh for street in city.streets}
+    names |= {district.district_id: district.name_zh for district in city.districts}
+    names |= {department.department_id: department.name_zh for department in city.departments}
+    return names
 
 
 def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetrics | None = None) -> FastAPI:
@@ -36,12 +66,26 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging("scoring", settings.log_level)
-        timezone = ZoneInfo(settings.timezone or load_city(settings.city_dir).timezone)
+        city = load_city(settings.city_dir)
+        timezone = ZoneInfo(settings.timezone or city.timezone)
+        rubric = load_rubric(settings.rubric_path or settings.city_dir / "rubric.yaml")
         await migrate(settings.database_url, migrations=MIGRATIONS, schema=settings.db_schema)
         pool = await create_pool(settings.database_url)
         repository = Repository(settings.db_schema)
         app.state.scoring = ApiContext(
-            pool=pool, repository=repository, timezone=timezone, max_page_size=settings.max_page_size
+            pool=pool,
+            queries=Queries(settings.db_schema),
+            rubric=rubric,
+            names=names_in(city),
+            max_page_size=settings.max_page_size,
+        )
+        handler = CaseEventHandler(
+            repository=repository,
+            schema=settings.db_schema,
+            timezone=timezone,
+            rubric=rubric,
+            ancestry=ancestry_in(city),
+            results_updated=results_updated,
         )
         streams = ConsumeAndRelay(
             StreamsConfig(
@@ -54,23 +98,28 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
                 replication_factor=settings.kafka_replication_factor,
             ),
             pool=pool,
-            handler=CaseEventHandler(
-                repository=repository,
-                schema=settings.db_schema,
-                timezone=timezone,
-                rubric_version=settings.rubric_version,
-                results_updated=results_updated,
-            ),
+            handler=handler,
             metrics=metrics,
         )
         app.state.pool, app.state.streams = pool, streams
-        kafka_side = asyncio.create_task(streams.run(), name="scoring-kafka")
+        sweep = DeadlineSweep(
+            pool=pool,
+            repository=repository,
+            handler=handler,
+            interval_seconds=settings.sweep_interval_seconds,
+        )
+        tasks = [
+            asyncio.create_task(streams.run(), name="scoring-kafka"),
+            asyncio.create_task(sweep.run(), name="scoring-deadline-sweep"),
+        ]
         try:
             yield
         finally:
-            kafka_side.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await kafka_side
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await streams.close()
             await pool.close()
 

@@ -1,40 +1,40 @@
-"""Scoring's SQL: case facts, who each case counts for, and the assessment results.
+"""Scoring's SQL: case facts, what each case adds to each result, and the results.
 
 Functions take the caller's connection and never commit: the consumer's transaction (inbox row, facts,
-results, outbox) commits or rolls back as one.
+results, outbox) commits or rolls back as one. Reads for the HTTP side are in ``queries.py``.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 from uuid import UUID
 
 import asyncpg
 
-from services.scoring.domain import CaseFact, Period, Subject
-from shared.events.assessments import ClosureCounters, SubjectType
+from services.scoring.domain import COUNTERS, CaseFact, Key, Period, Subject
+from services.scoring.domain.counters import as_tuple, from_mapping
+from shared.events.assessments import AssessmentCounters, IndicatorValue, PeriodKind
+
+_COLUMNS = ", ".join(COUNTERS)
 
 
 @dataclass(frozen=True)
 class StoredResult:
     subject: Subject
     period: str
-    counters: ClosureCounters
+    period_kind: PeriodKind
+    counters: AssessmentCounters
+    indicators: tuple[IndicatorValue, ...]
     closure_rate: str | None
     on_time_closure_rate: str | None
+    score: str | None
+    grade: str | None
     rubric_version: str
     computed_at: datetime
-
-
-@dataclass(frozen=True)
-class CasesBehind:
-    """The case ids behind each counter of one result, for drill-down."""
-
-    due_to_close: list[UUID]
-    closed: list[UUID]
-    closed_on_time: list[UUID]
 
 
 class Repository:
@@ -44,177 +44,172 @@ class Repository:
     # --- case facts --------------------------------------------------------------------------------
 
     async def load_fact(self, conn: asyncpg.Connection, case_id: UUID) -> CaseFact | None:
-        row = await conn.fetchrow(
-            f"""select case_id, holder_id, holder_role, grid_id, close_by, closed_at
-                from {self._s}.case_facts where case_id = $1 for update""",
-            case_id,
+        text = await conn.fetchval(
+            f"select fact::text from {self._s}.case_facts where case_id = $1 for update", case_id
         )
-        return None if row is None else CaseFact(**dict(row))
+        return None if text is None else CaseFact.model_validate_json(text)
 
-    async def save_fact(self, conn: asyncpg.Connection, fact: CaseFact, subjects: frozenset[Subject]) -> None:
+    async def save_fact(self, conn: asyncpg.Connection, fact: CaseFact) -> None:
+        # The sweep looks at a case until its handling deadline is seen to pass unhandled.
+        pending = fact.resolved_at is None and fact.clock <= fact.resolve_by
         await conn.execute(
-            f"""insert into {self._s}.case_facts
-                    (case_id, holder_id, holder_role, grid_id, close_by, closed_at, updated_at)
-                values ($1, $2, $3, $4, $5, $6, now())
+            f"""insert into {self._s}.case_facts (case_id, fact, sweep_at) values ($1, $2::jsonb, $3)
                 on conflict (case_id) do update set
-                    holder_id = excluded.holder_id, holder_role = excluded.holder_role,
-                    grid_id = excluded.grid_id, close_by = excluded.close_by,
-                    closed_at = excluded.closed_at, updated_at = now()""",
+                    fact = excluded.fact, sweep_at = excluded.sweep_at, updated_at = now()""",
             fact.case_id,
-            fact.holder_id,
-            fact.holder_role,
-            fact.grid_id,
-            fact.close_by,
-            fact.closed_at,
-        )
-        await conn.execute(f"delete from {self._s}.case_subjects where case_id = $1", fact.case_id)
-        await conn.executemany(
-            f"insert into {self._s}.case_subjects (case_id, subject_type, subject_id) values ($1, $2, $3)",
-            [(fact.case_id, s.subject_type, s.subject_id) for s in sorted(subjects)],
+            fact.model_dump_json(),
+            fact.resolve_by if pending else None,
         )
 
-    # --- counting ----------------------------------------------------------------------------------
-
-    async def lock_results(self, conn: asyncpg.Connection, keys: list[tuple[Subject, Period]]) -> None:
-        """Serialise recomputation of the same results across instances until the transaction ends.
-
-        Two instances may apply events of two cases of the same worker at once; without the lock each
-        would count without the other's case and the later commit would lose one. Keys are locked in
-        one sorted order so that two transactions never wait for each other in a cycle.
-        """
-        names = sorted({f"assessment:{subject}:{period}" for subject, period in keys})
-        for name in names:
-            await conn.execute("select pg_advisory_xact_lock(hashtextextended($1, 0))", name)
-
-    async def count(
-        self, conn: asyncpg.Connection, subject: Subject, period: Period, bounds: tuple[datetime, datetime]
-    ) -> ClosureCounters:
-        """The closure counters of a subject's period (rules in ``domain.closure``, stated here in SQL):
-        due to close where the deadline or the closing falls in the period, closed where the closing
-        does, on time when the closing was no later than the deadline."""
-        row = await conn.fetchrow(
-            f"""select count(*) as due_to_close,
-                       count(*) filter (where f.closed_at >= $3 and f.closed_at < $4) as closed,
-                       count(*) filter (where f.closed_at >= $3 and f.closed_at < $4
-                                          and f.closed_at <= f.close_by) as closed_on_time
-                from {self._s}.case_subjects s join {self._s}.case_facts f using (case_id)
-                where s.subject_type = $1 and s.subject_id = $2
-                  and ((f.close_by >= $3 and f.close_by < $4) or (f.closed_at >= $3 and f.closed_at < $4))""",
-            subject.subject_type,
-            subject.subject_id,
-            *bounds,
-        )
-        assert row is not None
-        return ClosureCounters(**dict(row))
-
-    async def cases_behind(
-        self, conn: asyncpg.Connection, subject: Subject, bounds: tuple[datetime, datetime]
-    ) -> CasesBehind:
+    async def due_for_sweep(self, conn: asyncpg.Connection, now: datetime, limit: int) -> list[UUID]:
         rows = await conn.fetch(
-            f"""select f.case_id,
-                       coalesce(f.closed_at >= $3 and f.closed_at < $4, false) as closed,
-                       coalesce(f.closed_at >= $3 and f.closed_at < $4
-                                and f.closed_at <= f.close_by, false) as on_time
-                from {self._s}.case_subjects s join {self._s}.case_facts f using (case_id)
-                where s.subject_type = $1 and s.subject_id = $2
-                  and ((f.close_by >= $3 and f.close_by < $4) or (f.closed_at >= $3 and f.closed_at < $4))
-                order by f.case_id""",
-            subject.subject_type,
-            subject.subject_id,
-            *bounds,
+            f"""select case_id from {self._s}.case_facts where sweep_at < $1 order by sweep_at limit $2""",
+            now,
+            limit,
         )
-        return CasesBehind(
-            due_to_close=[row["case_id"] for row in rows],
-            closed=[row["case_id"] for row in rows if row["closed"]],
-            closed_on_time=[row["case_id"] for row in rows if row["on_time"]],
+        return [row["case_id"] for row in rows]
+
+    async def all_facts(self, conn: asyncpg.Connection) -> list[CaseFact]:
+        rows = await conn.fetch(f"select fact::text as fact from {self._s}.case_facts")
+        return [CaseFact.model_validate_json(row["fact"]) for row in rows]
+
+    # --- what each case adds -----------------------------------------------------------------------
+
+    async def replace_contributions(
+        self, conn: asyncpg.Connection, case_id: UUID, parts: dict[Key, AssessmentCounters]
+    ) -> None:
+        await conn.execute(f"delete from {self._s}.case_contributions where case_id = $1", case_id)
+        keys = sorted(parts)
+        columns = _columns([as_tuple(parts[key]) for key in keys])
+        await conn.execute(
+            f"""insert into {self._s}.case_contributions
+                    (case_id, subject_type, subject_id, period, {_COLUMNS})
+                select $1, * from unnest($2::text[], $3::text[], $4::text[],
+                    {", ".join(f"${i + 5}::int[]" for i in range(len(COUNTERS)))})""",
+            case_id,
+            [key[0].subject_type for key in keys],
+            [key[0].subject_id for key in keys],
+            [str(key[1]) for key in keys],
+            *columns,
         )
 
     # --- results -----------------------------------------------------------------------------------
 
-    async def load_result(
-        self, conn: asyncpg.Connection, subject: Subject, period: Period
-    ) -> StoredResult | None:
-        row = await conn.fetchrow(
-            f"""select * from {self._s}.assessment_results
+    async def add_to_results(
+        self,
+        conn: asyncpg.Connection,
+        moved: dict[Key, tuple[int, ...]],
+        *,
+        rubric_version: str,
+        at: datetime,
+    ) -> list[tuple[Subject, Period, AssessmentCounters]]:
+        """Add each delta to its result's counters (rows created as needed) and return the new counters.
+
+        Existing rows are updated first and only the missing ones inserted: PostgreSQL checks a row's
+        constraints on the proposed insert even when it conflicts, and a delta (−1 due, +1 closed) is no
+        valid row on its own. Should another instance insert the same new row meanwhile, the insert adds
+        to it instead (and a check that then fails rolls the batch back to be retried).
+        """
+        keys = sorted(moved)
+        by_text = {(str(key[0]), str(key[1])): key for key in keys}
+        unnest = f"""unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                    {", ".join(f"${i + 5}::int[]" for i in range(len(COUNTERS)))})
+                    as d (subject_type, subject_id, period, period_kind, {_COLUMNS})"""
+        updated = await conn.fetch(
+            f"""update {self._s}.assessment_results r set
+                    {", ".join(f"{n} = r.{n} + d.{n}" for n in COUNTERS)}
+                from {unnest}
+                where (r.subject_type, r.subject_id, r.period) = (d.subject_type, d.subject_id, d.period)
+                returning r.subject_type, r.subject_id, r.period, {", ".join(f"r.{n}" for n in COUNTERS)}""",
+            *self._arrays(keys, moved),
+        )
+        done = {(f"{row['subject_type']}:{row['subject_id']}", row["period"]) for row in updated}
+        missing = [key for key in keys if (str(key[0]), str(key[1])) not in done]
+        inserted = []
+        if missing:
+            inserted = await conn.fetch(
+                f"""insert into {self._s}.assessment_results
+                        (subject_type, subject_id, period, period_kind, {_COLUMNS},
+                         rubric_version, computed_at)
+                    select d.*, ${len(COUNTERS) + 5}, ${len(COUNTERS) + 6} from {unnest}
+                    on conflict (subject_type, subject_id, period) do update set
+                        {", ".join(f"{n} = assessment_results.{n} + excluded.{n}" for n in COUNTERS)}
+                    returning subject_type, subject_id, period, {_COLUMNS}""",
+                *self._arrays(missing, moved),
+                rubric_version,
+                at,
+            )
+        result = []
+        for row in [*updated, *inserted]:
+            subject, period = by_text[(f"{row['subject_type']}:{row['subject_id']}", row["period"])]
+            result.append((subject, period, from_mapping(row)))
+        return sorted(result, key=lambda item: (item[0], item[1]))
+
+    @staticmethod
+    def _arrays(keys: list[Key], moved: dict[Key, tuple[int, ...]]) -> list[list[Any]]:
+        return [
+            [key[0].subject_type for key in keys],
+            [key[0].subject_id for key in keys],
+            [str(key[1]) for key in keys],
+            [key[1].kind for key in keys],
+            *_columns([moved[key] for key in keys]),
+        ]
+
+    async def save_assessments(self, conn: asyncpg.Connection, results: list[StoredResult]) -> None:
+        await conn.executemany(
+            f"""update {self._s}.assessment_results set
+                    indicators = $4::jsonb, closure_rate = $5::numeric, on_time_closure_rate = $6::numeric,
+                    score = $7::numeric, grade = $8, rubric_version = $9, computed_at = $10
                 where subject_type = $1 and subject_id = $2 and period = $3""",
-            subject.subject_type,
-            subject.subject_id,
-            str(period),
-        )
-        return None if row is None else _result(row)
-
-    async def save_result(self, conn: asyncpg.Connection, result: StoredResult) -> None:
-        await conn.execute(
-            f"""insert into {self._s}.assessment_results
-                    (subject_type, subject_id, period, due_to_close, closed, closed_on_time,
-                     closure_rate, on_time_closure_rate, rubric_version, computed_at)
-                values ($1, $2, $3, $4, $5, $6, $7::numeric, $8::numeric, $9, $10)
-                on conflict (subject_type, subject_id, period) do update set
-                    due_to_close = excluded.due_to_close, closed = excluded.closed,
-                    closed_on_time = excluded.closed_on_time, closure_rate = excluded.closure_rate,
-                    on_time_closure_rate = excluded.on_time_closure_rate,
-                    rubric_version = excluded.rubric_version, computed_at = excluded.computed_at""",
-            result.subject.subject_type,
-            result.subject.subject_id,
-            result.period,
-            result.counters.due_to_close,
-            result.counters.closed,
-            result.counters.closed_on_time,
-            result.closure_rate,
-            result.on_time_closure_rate,
-            result.rubric_version,
-            result.computed_at,
+            [
+                (
+                    result.subject.subject_type,
+                    result.subject.subject_id,
+                    result.period,
+                    json.dumps([i.model_dump() for i in result.indicators]),
+                    result.closure_rate,
+                    result.on_time_closure_rate,
+                    result.score,
+                    result.grade,
+                    result.rubric_version,
+                    result.computed_at,
+                )
+                for result in results
+            ],
         )
 
-    async def delete_result(self, conn: asyncpg.Connection, subject: Subject, period: Period) -> None:
-        await conn.execute(
-            f"""delete from {self._s}.assessment_results
-                where subject_type = $1 and subject_id = $2 and period = $3""",
-            subject.subject_type,
-            subject.subject_id,
-            str(period),
-        )
+    async def delete_results(self, conn: asyncpg.Connection, keys: list[tuple[Subject, Period]]) -> None:
+        if keys:
+            await conn.executemany(
+                f"""delete from {self._s}.assessment_results
+                    where subject_type = $1 and subject_id = $2 and period = $3""",
+                [(subject.subject_type, subject.subject_id, str(period)) for subject, period in keys],
+            )
 
-    async def ranking(
-        self, conn: asyncpg.Connection, *, period: Period, subject_type: SubjectType, limit: int, offset: int
-    ) -> tuple[int, list[StoredResult]]:
-        total = await conn.fetchval(
-            f"select count(*) from {self._s}.assessment_results where period = $1 and subject_type = $2",
-            str(period),
-            subject_type,
-        )
-        rows = await conn.fetch(
-            f"""select * from {self._s}.assessment_results
-                where period = $1 and subject_type = $2
-                order by on_time_closure_rate desc nulls last, subject_id
-                limit $3 offset $4""",
-            str(period),
-            subject_type,
-            limit,
-            offset,
-        )
-        return int(total), [_result(row) for row in rows]
 
-    async def periods(self, conn: asyncpg.Connection) -> list[str]:
-        rows = await conn.fetch(
-            f"select distinct period from {self._s}.assessment_results order by period desc"
-        )
-        return [row["period"] for row in rows]
+def _columns(vectors: list[tuple[int, ...]]) -> list[list[int]]:
+    """Counter vectors (one per row) as one list per counter, for ``unnest``."""
+    return [[vector[i] for vector in vectors] for i in range(len(COUNTERS))]
 
 
 def _rate(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _result(row: asyncpg.Record) -> StoredResult:
+def stored_result(row: asyncpg.Record) -> StoredResult:
+    indicators = row["indicators"]
+    if isinstance(indicators, str):
+        indicators = json.loads(indicators)
     return StoredResult(
         subject=Subject(row["subject_type"], row["subject_id"]),
         period=row["period"],
-        counters=ClosureCounters(
-            due_to_close=row["due_to_close"], closed=row["closed"], closed_on_time=row["closed_on_time"]
-        ),
+        period_kind=cast(PeriodKind, row["period_kind"]),
+        counters=from_mapping(row),
+        indicators=tuple(IndicatorValue.model_validate(i) for i in indicators),
         closure_rate=_rate(row["closure_rate"]),
         on_time_closure_rate=_rate(row["on_time_closure_rate"]),
+        score=_rate(row["score"]),
+        grade=row["grade"],
         rubric_version=row["rubric_version"],
         computed_at=row["computed_at"],
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
@@ -19,8 +21,10 @@ class ScoringSettings(ServiceSettings):
     # shared.topics.CASE_EVENTS (a test keeps them equal); tests point a scoring at a topic of their own.
     case_events_topic: str = "gridloop.case-events"
     consumer_group: str = "gridloop-scoring"
-    # Bumped when the formulas change, so every published result says which rules produced it.
-    rubric_version: str = "foundation-1"
+    # The versioned rubric (indicators, variants, weights, grades). Empty: rubric.yaml in the city dir.
+    rubric_path: Path | None = None
+    # How often the deadline sweep looks for handling deadlines that passed without an event.
+    sweep_interval_seconds: float = Field(default=5.0, gt=0)
     # The city's timezone decides which month an instant belongs to. Empty: take it from city.yaml.
     timezone: str | None = None
     max_page_size: int = 500

@@ -1,4 +1,9 @@
-"""Assessment results published by scoring."""
+"""Assessment results published by scoring.
+
+One result is one subject's figures for one period: the counters (DOMAIN.md's table), every indicator of
+the rubric with the counters it divides, the composite score and the grade. The rubric version says which
+rules produced it, so anyone can recompute it by hand from the counters in the same message.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,69 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events.base import Event
 
-SubjectType = Literal["grid_worker", "grid"]
+SubjectType = Literal["grid_worker", "grid", "community", "street", "district", "department"]
+PeriodKind = Literal["month", "quarter", "year"]
+
+# Counter name → bulletin name. Order is the order bulletins print them in.
+COUNTER_NAMES_ZH: dict[str, str] = {
+    "due_to_handle": "应处置数",
+    "handled": "处置数",
+    "handled_on_time": "按期处置数",
+    "handled_late": "超期处置数",
+    "overdue_not_handled": "超期未处置数",
+    "due_to_close": "应结案数",
+    "closed": "结案数",
+    "closed_on_time": "按期结案数",
+    "reworks": "返工数",
+    "extensions": "延期数",
+    "deferrals": "缓办数",
+    "returns": "退单数",
+    "callbacks": "回访数",
+    "satisfied_callbacks": "满意数",
+}
 
 
-class ClosureCounters(BaseModel):
+class AssessmentCounters(BaseModel):
+    """Every counter of one subject in one period. Extensions, deferrals, returns and callbacks stay zero
+    until handling raises the events that carry them (issue #4)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    due_to_close: int = Field(ge=0)
-    closed: int = Field(ge=0)
-    closed_on_time: int = Field(ge=0)
+    due_to_handle: int = Field(default=0, ge=0)
+    handled: int = Field(default=0, ge=0)
+    handled_on_time: int = Field(default=0, ge=0)
+    handled_late: int = Field(default=0, ge=0)
+    overdue_not_handled: int = Field(default=0, ge=0)
+    due_to_close: int = Field(default=0, ge=0)
+    closed: int = Field(default=0, ge=0)
+    closed_on_time: int = Field(default=0, ge=0)
+    reworks: int = Field(default=0, ge=0)
+    extensions: int = Field(default=0, ge=0)
+    deferrals: int = Field(default=0, ge=0)
+    returns: int = Field(default=0, ge=0)
+    callbacks: int = Field(default=0, ge=0)
+    satisfied_callbacks: int = Field(default=0, ge=0)
+
+
+class Ratio(BaseModel):
+    """One side of an indicator's division: the counters it adds (and subtracts) and their value."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    formula: str
+    value: int
+
+
+class IndicatorValue(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    name_zh: str
+    variant: str
+    # A percentage as bulletins print it ("87.50"); None (not applicable) when the denominator is 0.
+    value: str | None
+    numerator: Ratio
+    denominator: Ratio
 
 
 class AssessmentUpdated(Event):
@@ -24,11 +83,16 @@ class AssessmentUpdated(Event):
 
     subject_type: SubjectType
     subject_id: str
-    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    counters: ClosureCounters
-    # Percentages as bulletins print them ("87.50"); None when there is nothing to divide by.
+    period: str = Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
+    period_kind: PeriodKind = "month"
+    counters: AssessmentCounters
+    # The two foundation rates, kept at the top level for consumers that read only them.
     closure_rate: str | None
     on_time_closure_rate: str | None
+    indicators: tuple[IndicatorValue, ...] = ()
+    # The weighted sum of the applicable indicators ("86.25"); None when no indicator applies.
+    score: str | None = None
+    grade: str | None = None
     rubric_version: str
     final: bool = False
     computed_at: AwareDatetime

@@ -1,27 +1,35 @@
-"""Scoring's pure domain: periods, case facts, attribution, closure counters and indicators."""
+"""Scoring's pure domain: periods, case facts, attribution, counting, indicators and the rubric."""
 
-from services.scoring.domain.attribution import SUBJECT_TYPES, Subject, subjects_of
-from services.scoring.domain.closure import NO_CASES, affected_results, contributions, count
-from services.scoring.domain.facts import CaseFact, UnknownCase, apply_event
-from services.scoring.domain.indicators import Indicators, indicators_of, percentage
-from services.scoring.domain.periods import InvalidPeriod, Period, parse_period, period_of
+from services.scoring.domain.attribution import SUBJECT_TYPES, Subject
+from services.scoring.domain.counters import COUNTERS, NO_CASES
+from services.scoring.domain.counting import Key, changes, contributions, count
+from services.scoring.domain.facts import CaseFact, UnknownCase, advance_clock, apply_event, with_ancestry
+from services.scoring.domain.indicators import CATALOGUE, percentage
+from services.scoring.domain.periods import PERIOD_KINDS, InvalidPeriod, Period, parse_period, period_of
+from services.scoring.domain.rubric import Assessment, Rubric, assess
 
 __all__ = [
+    "CATALOGUE",
+    "COUNTERS",
     "NO_CASES",
+    "PERIOD_KINDS",
     "SUBJECT_TYPES",
+    "Assessment",
     "CaseFact",
-    "Indicators",
     "InvalidPeriod",
+    "Key",
     "Period",
+    "Rubric",
     "Subject",
     "UnknownCase",
-    "affected_results",
+    "advance_clock",
     "apply_event",
+    "assess",
+    "changes",
     "contributions",
     "count",
-    "indicators_of",
     "parse_period",
     "percentage",
     "period_of",
-    "subjects_of",
+    "with_ancestry",
 ]

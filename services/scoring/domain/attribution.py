@@ -1,20 +1,28 @@
-"""Who a case counts for: the subjects of assessment a case is attributed to.
+"""Who each outcome of a case counts for.
 
-Each subject type has one rule that reads the case fact; a case counts for every subject its rules
-name. Later subject types (community, street, district, department, reporter) are more rows in
-``RULES`` — their rules will read the city's org tree, handed in, not looked up.
+Places (grid, community, street, district) take every outcome of the cases located in them. People
+take what they were responsible for, and each stage has its own rule:
+
+- handling (处置): whoever held the case when it was handled, or — when it was handled late or not at
+  all — whoever held it when its handling deadline passed;
+- closing (结案): the same, against the closing deadline;
+- rework (返工): whoever held the case when the resolution that failed verification was made;
+- extensions, deferrals, returns: whoever asked; callbacks: whoever the callback is about.
+
+A person counts as a grid worker when their role is ``grid_worker`` (or unknown: a holder a handling
+event named that scoring never saw assigned), and for their department when they are a department
+handler. One table per kind of subject (``PLACE_RULES``, ``PERSON_RULES``): a new kind is a row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from services.scoring.domain.facts import CaseFact
+from services.scoring.domain.facts import CaseFact, Tenure, holder_at
 from shared.events.assessments import SubjectType
 
-# Roles that make the holder a grid worker for assessment. None: the holder took over the case after
-# an assignment scoring saw; they hold it, so it counts for them.
 GRID_WORKER_ROLES: frozenset[str | None] = frozenset({"grid_worker", None})
 
 
@@ -27,30 +35,63 @@ class Subject:
         return f"{self.subject_type}:{self.subject_id}"
 
 
-def _grid_worker(fact: CaseFact) -> str | None:
-    """The case counts for whoever holds it; an unassigned case counts for no worker."""
-    if fact.holder_id is None or fact.holder_role not in GRID_WORKER_ROLES:
-        return None
-    return fact.holder_id
-
-
-def _grid(fact: CaseFact) -> str | None:
-    """The grid the case is located in; a case outside every grid counts for no grid."""
-    return fact.grid_id
-
-
-RULES: dict[SubjectType, Callable[[CaseFact], str | None]] = {
-    "grid_worker": _grid_worker,
-    "grid": _grid,
+PLACE_RULES: dict[SubjectType, Callable[[CaseFact], str | None]] = {
+    "grid": lambda fact: fact.grid_id,
+    "community": lambda fact: fact.community_id,
+    "street": lambda fact: fact.street_id,
+    "district": lambda fact: fact.district_id,
 }
 
-SUBJECT_TYPES: tuple[SubjectType, ...] = tuple(RULES)
+PERSON_RULES: dict[SubjectType, Callable[[Tenure], str | None]] = {
+    "grid_worker": lambda tenure: tenure.holder_id if tenure.role in GRID_WORKER_ROLES else None,
+    "department": lambda tenure: tenure.unit_id if tenure.role == "department_handler" else None,
+}
+
+# Bulletin order: people first, then places from the smallest up.
+SUBJECT_TYPES: tuple[SubjectType, ...] = (
+    "grid_worker",
+    "grid",
+    "community",
+    "street",
+    "district",
+    "department",
+)
 
 
-def subjects_of(fact: CaseFact) -> frozenset[Subject]:
-    subjects = set()
-    for subject_type, rule in RULES.items():
-        subject_id = rule(fact)
-        if subject_id is not None:
-            subjects.add(Subject(subject_type, subject_id))
-    return frozenset(subjects)
+def place_subjects(fact: CaseFact) -> frozenset[Subject]:
+    found = ((kind, rule(fact)) for kind, rule in PLACE_RULES.items())
+    return frozenset(Subject(kind, subject_id) for kind, subject_id in found if subject_id is not None)
+
+
+def person_subjects(tenure: Tenure | None) -> frozenset[Subject]:
+    if tenure is None:
+        return frozenset()
+    found = ((kind, rule(tenure)) for kind, rule in PERSON_RULES.items())
+    return frozenset(Subject(kind, subject_id) for kind, subject_id in found if subject_id is not None)
+
+
+def responsible_for_handling(fact: CaseFact) -> Tenure | None:
+    """The holder when the case was handled, or when its handling deadline passed if that came first."""
+    return _responsible(fact, fact.resolve_by, fact.resolved_at)
+
+
+def responsible_for_closing(fact: CaseFact) -> Tenure | None:
+    """The holder when the case was closed, or when its closing deadline passed if that came first."""
+    return _responsible(fact, fact.close_by, fact.closed_at)
+
+
+def _responsible(fact: CaseFact, deadline: datetime, done_at: datetime | None) -> Tenure | None:
+    return holder_at(fact, deadline if done_at is None or done_at > deadline else done_at)
+
+
+def handling_subjects(fact: CaseFact) -> frozenset[Subject]:
+    return place_subjects(fact) | person_subjects(responsible_for_handling(fact))
+
+
+def closing_subjects(fact: CaseFact) -> frozenset[Subject]:
+    return place_subjects(fact) | person_subjects(responsible_for_closing(fact))
+
+
+def subjects_against(fact: CaseFact, tenure: Tenure) -> frozenset[Subject]:
+    """A rework, request or callback counts for the case's places and for the person it is against."""
+    return place_subjects(fact) | person_subjects(tenure)

@@ -1,36 +1,107 @@
 """What scoring knows about one case, and how each case event changes it.
 
-A case fact is the small slice of a case that assessment needs: who holds it, where it is, when it must
-be closed and when it was. Each event type maps to one transition in ``TRANSITIONS`` (transitions are
-data); an event type scoring has not been taught about but that names a holder (any ``CaseActed``)
-refreshes the holder and deadline, so a new handling action does not need a scoring release to count.
+A case fact is the slice of a case's history that assessment needs: where it is, who held it from when
+(tenures), its deadlines, when it was handled and closed, its reworks. Each event type maps to one
+transition in ``TRANSITIONS`` (transitions are data); an event type scoring has not been taught about but
+that names a holder (any ``CaseActed``) refreshes the holder and the closing deadline, so a new handling
+action does not need a scoring release to count.
+
+Extensions, deferrals, returns and callbacks have their place in the fact (``requests``, ``callbacks``)
+but no event fills them yet: handling raises those events with issue #4.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from shared.events.cases import CaseActed, CaseAssigned, CaseClosed, CaseEvent, CaseOpened
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from shared.events.cases import (
+    CaseActed,
+    CaseAssigned,
+    CaseClosed,
+    CaseEvent,
+    CaseOpened,
+    CaseResolved,
+    CaseVerificationFailed,
+)
 
 
 class UnknownCase(Exception):
     """An event about a case that was never opened here: it can never be applied."""
 
 
-@dataclass(frozen=True)
-class CaseFact:
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Tenure(_Frozen):
+    """Someone held the case from ``since`` until the next tenure began."""
+
+    since: AwareDatetime
+    holder_id: str
+    # Known when scoring saw the assignment; None when a later event named a holder it did not see
+    # assigned (the role is then unknown, not absent).
+    role: str | None = None
+    unit_id: str | None = None
+
+
+class Rework(_Frozen):
+    """A resolution failed verification at ``at``; it counts against whoever resolved it."""
+
+    at: AwareDatetime
+    against: Tenure
+
+
+class Request(_Frozen):
+    """An extension, deferral or return someone asked for (counted against who asked)."""
+
+    kind: Literal["extensions", "deferrals", "returns"]
+    at: AwareDatetime
+    by: Tenure
+
+
+class Callback(_Frozen):
+    at: AwareDatetime
+    satisfied: bool
+    against: Tenure
+
+
+class CaseFact(_Frozen):
     case_id: UUID
-    holder_id: str | None
-    # The holder's role when scoring saw it assigned; None when a later event named a holder we did not
-    # see assigned (the role is then unknown, not absent).
-    holder_role: str | None
     grid_id: str | None
-    close_by: datetime
-    closed_at: datetime | None = None
+    community_id: str | None = None
+    street_id: str | None = None
+    district_id: str | None = None
+    tenures: tuple[Tenure, ...] = ()
+    resolve_by: AwareDatetime
+    close_by: AwareDatetime
+    # The standing resolution: cleared when verification fails, set again by the reworked resolution.
+    resolved_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    reworks: tuple[Rework, ...] = ()
+    requests: tuple[Request, ...] = ()
+    callbacks: tuple[Callback, ...] = ()
+    # An approved timeout appeal (超时申诉) exempts the case from lateness (issue #4 raises it).
+    lateness_exempt: bool = False
+    # The latest instant scoring knows has passed for this case: its events' times, and the deadline
+    # sweep's clock. A handling deadline before it, with no resolution, is overdue.
+    clock: AwareDatetime
+
+    @property
+    def holder(self) -> Tenure | None:
+        return self.tenures[-1] if self.tenures else None
+
+    @property
+    def holder_id(self) -> str | None:
+        return self.tenures[-1].holder_id if self.tenures else None
+
+
+def _later(a: datetime, b: datetime) -> datetime:
+    return a if a >= b else b
 
 
 def _opened(fact: CaseFact | None, event: CaseOpened) -> CaseFact:
@@ -39,38 +110,69 @@ def _opened(fact: CaseFact | None, event: CaseOpened) -> CaseFact:
         return fact
     return CaseFact(
         case_id=event.case_id,
-        holder_id=None,
-        holder_role=None,
         grid_id=event.grid_id,
+        community_id=event.community_id,
+        street_id=event.street_id,
+        district_id=event.district_id,
+        resolve_by=event.resolve_by,
         close_by=event.close_by,
+        clock=event.occurred_at,
     )
 
 
 def _assigned(fact: CaseFact, event: CaseAssigned) -> CaseFact:
-    return replace(
-        fact,
-        holder_id=event.assignee_id,
-        holder_role=event.assignee_role,
-        # The clock starts at dispatch: the assignment's deadline replaces the provisional one.
-        close_by=event.close_by,
-        grid_id=event.grid_id if event.grid_id is not None else fact.grid_id,
+    tenure = Tenure(
+        since=event.occurred_at, holder_id=event.assignee_id, role=event.assignee_role, unit_id=event.unit_id
     )
+    changes: dict[str, Any] = {
+        "tenures": (*fact.tenures, tenure),
+        # The clock starts at dispatch: the assignment's deadlines replace the provisional ones.
+        "resolve_by": event.resolve_by,
+        "close_by": event.close_by,
+        "clock": _later(fact.clock, event.occurred_at),
+    }
+    if event.grid_id is not None and event.grid_id != fact.grid_id:
+        # Triaged into another grid: its community, street and district are that grid's (see ancestry).
+        changes |= {"grid_id": event.grid_id, "community_id": None, "street_id": None, "district_id": None}
+    return fact.model_copy(update=changes)
 
 
 def _acted(fact: CaseFact, event: CaseActed) -> CaseFact:
-    same_holder = event.holder_id == fact.holder_id
-    return replace(
-        fact,
-        holder_id=event.holder_id,
-        holder_role=fact.holder_role if same_holder else None,
-        close_by=event.close_by,
+    tenures = fact.tenures
+    if fact.holder_id != event.holder_id:
+        tenures = (*tenures, Tenure(since=event.occurred_at, holder_id=event.holder_id))
+    return fact.model_copy(
+        update={
+            "tenures": tenures,
+            "close_by": event.close_by,
+            "clock": _later(fact.clock, event.occurred_at),
+        }
+    )
+
+
+def _resolved(fact: CaseFact, event: CaseResolved) -> CaseFact:
+    acted = _acted(fact, event)
+    return acted.model_copy(update={"resolved_at": fact.resolved_at or event.occurred_at})
+
+
+def _verification_failed(fact: CaseFact, event: CaseVerificationFailed) -> CaseFact:
+    acted = _acted(fact, event)
+    # The rework counts against whoever held the case when the failed resolution was made.
+    resolver = holder_at(fact, fact.resolved_at) if fact.resolved_at else None
+    against = resolver or acted.holder
+    assert against is not None, "a handling event names a holder"
+    return acted.model_copy(
+        update={
+            "resolved_at": None,
+            "reworks": (*fact.reworks, Rework(at=event.occurred_at, against=against)),
+        }
     )
 
 
 def _closed(fact: CaseFact, event: CaseClosed) -> CaseFact:
     acted = _acted(fact, event)
     # A case closes once; a second close (under another event id) does not move the first.
-    return replace(acted, closed_at=fact.closed_at or event.occurred_at)
+    return acted.model_copy(update={"closed_at": fact.closed_at or event.occurred_at})
 
 
 Transition = Callable[[Any, Any], CaseFact]
@@ -78,6 +180,8 @@ Transition = Callable[[Any, Any], CaseFact]
 TRANSITIONS: dict[type[CaseEvent], Transition] = {
     CaseOpened: _opened,
     CaseAssigned: _assigned,
+    CaseResolved: _resolved,
+    CaseVerificationFailed: _verification_failed,
     CaseClosed: _closed,
 }
 
@@ -94,3 +198,25 @@ def apply_event(fact: CaseFact | None, event: CaseEvent) -> CaseFact:
         assert fact is not None
         return fact
     return transition(fact, event)
+
+
+def advance_clock(fact: CaseFact, now: datetime) -> CaseFact:
+    """The deadline sweep: time has passed without an event (a handling deadline may have gone by)."""
+    return fact if now <= fact.clock else fact.model_copy(update={"clock": now})
+
+
+def with_ancestry(fact: CaseFact, community_id: str, street_id: str, district_id: str) -> CaseFact:
+    """The fact placed in its grid's community, street and district (from the city's org tree)."""
+    return fact.model_copy(
+        update={"community_id": community_id, "street_id": street_id, "district_id": district_id}
+    )
+
+
+def holder_at(fact: CaseFact, instant: datetime) -> Tenure | None:
+    """Who held the case at ``instant``: the last tenure begun by then. Before the first assignment,
+    the first holder (a deadline cannot pass before dispatch assigns the case)."""
+    held = None
+    for tenure in fact.tenures:
+        if tenure.since <= instant:
+            held = tenure
+    return held or (fact.tenures[0] if fact.tenures else None)

@@ -74,6 +74,8 @@ def settings_for(
         case_events_topic=topic,
         consumer_group=f"gridloop-scoring-test-{unique}",
         log_level="WARNING",
+        # The stories are dated; a sweep at today's date would move their handling figures as time passes.
+        sweep_interval_seconds=3600,
     )
 
 

@@ -153,7 +153,8 @@ def latest_updates(envelopes: list[Envelope]) -> dict[Key, tuple[int, int, int, 
     for envelope in envelopes:
         update = envelope.data
         assert isinstance(update, AssessmentUpdated)
-        latest[(update.subject_type, update.subject_id, update.period)] = observed(update.model_dump())
+        if update.period_kind == "month":
+            latest[(update.subject_type, update.subject_id, update.period)] = observed(update.model_dump())
     return latest
 
 
@@ -252,7 +253,7 @@ async def test_published_updates_are_keyed_by_subject_and_carry_the_rubric_versi
     for envelope in scenario.assessments:
         update = envelope.data
         assert isinstance(update, AssessmentUpdated)
-        assert update.rubric_version == "foundation-1"
+        assert update.rubric_version == "yancheng-2026.1"
         assert envelope.source == "/gridloop/scoring"
         assert envelope.type == "gridloop.assessment.updated.v1"
 
@@ -278,27 +279,24 @@ async def test_drill_down_lists_the_cases_behind_every_counter(scenario: Scenari
     def ids(*names: str) -> list[str]:
         return sorted(str(stories[name].case_id) for name in names)
 
-    assert body["cases"] == {
+    cases = {name: body["cases"][name] for name in ("due_to_close", "closed", "closed_on_time", "reworks")}
+    assert cases == {
         "due_to_close": ids("c1", "c2", "c3", "c7"),
         "closed": ids("c1", "c2", "c7"),
         "closed_on_time": ids("c1", "c7"),
+        "reworks": ids("c7"),
     }
-    assert body["indicators"] == [
-        {
-            "name": "closure_rate",
-            "name_zh": "结案率",
-            "value": "75.00",
-            "numerator": {"counter": "closed", "value": 3},
-            "denominator": {"counter": "due_to_close", "value": 4},
-        },
-        {
-            "name": "on_time_closure_rate",
-            "name_zh": "按期结案率",
-            "value": "50.00",
-            "numerator": {"counter": "closed_on_time", "value": 2},
-            "denominator": {"counter": "due_to_close", "value": 4},
-        },
-    ]
+    indicators = {i["name"]: i for i in body["indicators"]}
+    assert indicators["closure_rate"] == {
+        "name": "closure_rate",
+        "name_zh": "结案率",
+        "variant": "standard",
+        "value": "75.00",
+        "numerator": {"formula": "closed", "value": 3},
+        "denominator": {"formula": "due_to_close", "value": 4},
+    }
+    assert indicators["on_time_closure_rate"]["value"] == "50.00"
+    assert (indicators["rework_rate"]["value"], indicators["satisfaction_rate"]["value"]) == ("25.00", None)
 
 
 async def test_the_ranking_puts_the_best_on_time_closure_rate_first(
@@ -314,6 +312,44 @@ async def test_the_ranking_puts_the_best_on_time_closure_rate_first(
     assert (body["total"], body["limit"], body["offset"]) == (2, 100, 0)
 
 
+async def test_rankings_put_the_best_composite_score_first_with_rank_score_and_grade(
+    scenario: Scenario, scoring: RunningScoring
+):
+    response = await scoring.http.get("/v1/rankings", params={"level": "grid_worker", "period": "2026-12"})
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["level"], body["period"], body["rubric_version"]) == (
+        "grid_worker",
+        "2026-12",
+        "yancheng-2026.1",
+    )
+    ranked = [(i["rank"], i["subject_id"], i["score"], i["grade"]) for i in body["items"]]
+    # Zhao: closure 66.67 ×30 + 66.67 ×20, handling 33.33 ×20 + 33.33 ×10, no rework 100 ×10 → 5333.40 ÷ 90.
+    # Li: c3 closed late in December: on time 0 ×30, closure 100 ×20, no rework 100 ×10 → 3000 ÷ 60.
+    assert ranked == [(1, scenario.cast.zhao, "59.26", "fail"), (2, scenario.cast.li, "50.00", "fail")]
+
+
+async def test_the_bulletin_csv_is_the_ranking_as_excel_opens_it(scenario: Scenario, scoring: RunningScoring):
+    response = await scoring.http.get("/v1/bulletins/2026-12.csv", params={"level": "grid_worker"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("排名 Rank,编号 ID,名称 Name,应处置数 Due to handle,")
+    assert [line.split(",")[:2] for line in lines[1:]] == [["1", scenario.cast.zhao], ["2", scenario.cast.li]]
+
+
+async def test_quarters_count_a_case_due_in_november_and_closed_in_december_once(
+    scenario: Scenario, scoring: RunningScoring
+):
+    response = await scoring.http.get(
+        f"/v1/assessments/grid_worker/{scenario.cast.li}", params={"period": "2026-Q4"}
+    )
+    counters = response.json()["counters"]
+    # c1, c2, c3, c7: November's 4 due plus December's 1 would be 5 if quarters were sums of months.
+    assert (counters["due_to_close"], counters["closed"], counters["closed_on_time"]) == (4, 4, 2)
+
+
 async def test_pages_are_capped_at_500_and_offset_pages_on(scenario: Scenario, scoring: RunningScoring):
     response = await scoring.http.get(
         "/v1/assessments", params={"period": "2026-11", "subject_type": "grid", "limit": 10_000, "offset": 1}
@@ -325,6 +361,7 @@ async def test_pages_are_capped_at_500_and_offset_pages_on(scenario: Scenario, s
 
 async def test_periods_with_data_are_listed_latest_first(scenario: Scenario, scoring: RunningScoring):
     assert (await scoring.http.get("/v1/periods")).json() == {"periods": ["2026-12", "2026-11"]}
+    assert (await scoring.http.get("/v1/periods?kind=quarter")).json() == {"periods": ["2026-Q4"]}
 
 
 async def test_garbage_and_an_event_about_a_case_never_opened_go_to_dead_letters(

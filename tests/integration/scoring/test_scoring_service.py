@@ -40,7 +40,7 @@ async def test_scoring_starts_and_serves_while_kafka_is_down_but_is_not_ready(wi
     assert (await without_kafka.http.get("/v1/periods")).json() == {"periods": []}
 
 
-@pytest.mark.parametrize("period", ["2026-13", "2026-1", "november", "2026-11-01"])
+@pytest.mark.parametrize("period", ["2026-13", "2026-1", "november", "2026-11-01", "2026-Q5"])
 async def test_a_malformed_period_is_a_400_that_says_what_a_period_looks_like(
     without_kafka: RunningScoring, period: str
 ):
@@ -50,6 +50,7 @@ async def test_a_malformed_period_is_a_400_that_says_what_a_period_looks_like(
         error = response.json()["error"]
         assert error["code"] == "invalid_period"
         assert "YYYY-MM" in error["message"]
+        assert "YYYY-Qn" in error["message"]
         assert period in error["message"]
 
 
@@ -60,7 +61,8 @@ async def test_an_unknown_subject_type_is_a_400_naming_the_known_ones(without_ka
     assert response.status_code == 400
     assert response.json()["error"] == {
         "code": "invalid_subject_type",
-        "message": "subject_type must be one of grid_worker, grid, not 'city'",
+        "message": "subject_type must be one of grid_worker, grid, community, street, district, department, "
+        "not 'city'",
     }
 
 

@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from services.scoring.domain import CaseFact
+from services.scoring.domain.facts import Tenure
 from shared.events.cases import (
     CaseAccepted,
     CaseAssigned,
     CaseClosed,
     CaseOpened,
     CaseResolved,
+    CaseVerificationFailed,
 )
 from shared.events.reports import GeoPoint
 
@@ -23,6 +25,15 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def tenure(
+    holder_id: str,
+    since: str = "2026-11-10T01:05",
+    role: str | None = "grid_worker",
+    unit_id: str | None = None,
+) -> Tenure:
+    return Tenure(since=at(since), holder_id=holder_id, role=role, unit_id=unit_id)
+
+
 def fact(
     *,
     holder_id: str | None = "worker-li",
@@ -30,14 +41,27 @@ def fact(
     grid_id: str | None = "grid-a",
     close_by: str = "2026-11-20T09:00",
     closed_at: str | None = None,
+    resolve_by: str | None = None,
+    resolved_at: str | None = None,
+    tenures: tuple[Tenure, ...] | None = None,
+    clock: str = "2026-11-10T01:05",
+    places: bool = False,
 ) -> CaseFact:
+    """A case held by one person since dispatch; ``places`` also puts it in a community, street, district."""
+    if tenures is None:
+        tenures = () if holder_id is None else (tenure(holder_id, role=holder_role),)
     return CaseFact(
         case_id=uuid4(),
-        holder_id=holder_id,
-        holder_role=holder_role,
         grid_id=grid_id,
+        community_id="community-a" if places else None,
+        street_id="street-a" if places else None,
+        district_id="district-a" if places else None,
+        tenures=tenures,
+        resolve_by=at(resolve_by or close_by),
         close_by=at(close_by),
+        resolved_at=at(resolved_at) if resolved_at else None,
         closed_at=at(closed_at) if closed_at else None,
+        clock=at(clock),
     )
 
 
@@ -69,22 +93,25 @@ def opened(
 
 def assigned(
     *,
+    at_: str = "2026-11-10T01:05",
     assignee_id: str = "worker-li",
     assignee_role: str = "grid_worker",
     grid_id: str | None = "grid-a",
     close_by: str = "2026-11-20T09:00",
+    resolve_by: str | None = None,
+    unit_id: str | None = None,
     case_id: UUID = CASE,
 ) -> CaseAssigned:
     return CaseAssigned(
         case_id=case_id,
-        occurred_at=at("2026-11-10T01:05"),
+        occurred_at=at(at_),
         assignee_id=assignee_id,
         assignee_role=assignee_role,
         tier="grid",
-        unit_id=grid_id or "community-a",
+        unit_id=unit_id or grid_id or "community-a",
         verifier_id="chief-wang",
         grid_id=grid_id,
-        resolve_by=at(close_by),
+        resolve_by=at(resolve_by or close_by),
         close_by=at(close_by),
     )
 
@@ -103,11 +130,15 @@ def accepted(
 
 
 def resolved(
-    *, holder_id: str = "worker-li", close_by: str = "2026-11-20T09:00", case_id: UUID = CASE
+    *,
+    at_: str = "2026-11-11T02:00",
+    holder_id: str = "worker-li",
+    close_by: str = "2026-11-20T09:00",
+    case_id: UUID = CASE,
 ) -> CaseResolved:
     return CaseResolved(
         case_id=case_id,
-        occurred_at=at("2026-11-11T02:00"),
+        occurred_at=at(at_),
         actor_id=holder_id,
         actor_role="grid_worker",
         holder_id=holder_id,
@@ -130,4 +161,18 @@ def closed(
         actor_role="grid_chief",
         holder_id=holder_id,
         close_by=at(close_by),
+    )
+
+
+def failed_verification(
+    *, at_: str = "2026-11-11T05:00", holder_id: str = "worker-li", close_by: str = "2026-11-20T09:00"
+) -> CaseVerificationFailed:
+    return CaseVerificationFailed(
+        case_id=CASE,
+        occurred_at=at(at_),
+        actor_id="chief-wang",
+        actor_role="grid_chief",
+        holder_id=holder_id,
+        close_by=at(close_by),
+        rework_of="resolution-event-id",
     )

@@ -44,10 +44,11 @@ def test_periods_are_written_and_read_as_year_dash_month():
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-13", "2026-00", "2026-1", "26-11", "2026/11", "2026-11-01", "", " 2026-11"]
+    "text",
+    ["2026-13", "2026-00", "2026-1", "26-11", "2026/11", "2026-11-01", "", " 2026-11", "2026-Q5", "2026Q1"],
 )
-def test_anything_but_a_month_is_refused_with_the_expected_form(text):
-    with pytest.raises(InvalidPeriod, match="YYYY-MM"):
+def test_anything_but_a_period_is_refused_with_the_expected_forms(text):
+    with pytest.raises(InvalidPeriod, match=r"YYYY-MM.*YYYY-Qn.*YYYY"):
         parse_period(text)
 
 
@@ -57,3 +58,41 @@ def test_periods_order_chronologically():
         Period(2026, 12),
         Period(2027, 1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("instant", "month", "quarter", "year"),
+    [
+        ("2026-11-15T04:00", "2026-11", "2026-Q4", "2026"),
+        ("2026-03-31T15:59:59", "2026-03", "2026-Q1", "2026"),
+        ("2026-03-31T16:00", "2026-04", "2026-Q2", "2026"),
+        ("2026-12-31T16:00", "2027-01", "2027-Q1", "2027"),
+    ],
+)
+def test_an_instant_falls_in_one_month_one_quarter_and_one_year_on_the_city_clock(
+    instant, month, quarter, year
+):
+    assert [str(period_of(at(instant), SHANGHAI, kind)) for kind in ("month", "quarter", "year")] == [
+        month,
+        quarter,
+        year,
+    ]
+
+
+def test_quarters_and_years_are_written_and_read_back():
+    assert parse_period("2026-Q4") == Period(2026, 4, "quarter")
+    assert parse_period("2026") == Period(2026, 1, "year")
+    assert str(Period(2026, 4, "quarter")) == "2026-Q4"
+    assert Period(2026, 4, "quarter").next() == Period(2027, 1, "quarter")
+    assert Period(2026, 1, "year").next() == Period(2027, 1, "year")
+
+
+def test_quarter_and_year_bounds_are_local_midnights_in_utc():
+    assert Period(2026, 4, "quarter").bounds(SHANGHAI) == (
+        datetime(2026, 9, 30, 16, tzinfo=UTC),
+        datetime(2026, 12, 31, 16, tzinfo=UTC),
+    )
+    assert Period(2026, 1, "year").bounds(SHANGHAI) == (
+        datetime(2025, 12, 31, 16, tzinfo=UTC),
+        datetime(2026, 12, 31, 16, tzinfo=UTC),
+    )

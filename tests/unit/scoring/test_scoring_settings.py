@@ -16,10 +16,10 @@ def test_scoring_consumes_the_registry_case_events_topic_by_default():
 
 def test_defaults_match_the_architecture_document():
     settings = ScoringSettings()
-    assert (settings.port, settings.consumer_group, settings.rubric_version, settings.db_schema) == (
+    assert (settings.port, settings.consumer_group, settings.rubric_path, settings.db_schema) == (
         8004,
         "gridloop-scoring",
-        "foundation-1",
+        None,  # rubric.yaml in the city directory
         "scoring",
     )
 

@@ -1,0 +1,56 @@
+"""The deadline sweep: handling deadlines pass without an event, and "overdue, not handled" must move.
+
+Every few seconds, the cases whose handling deadline has passed while scoring still counts them as not
+yet overdue get the time advanced (``domain.advance_clock``), one transaction each, through the same
+path as an event. Several instances may sweep at once: the fact row's lock makes the second a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import asyncpg
+
+from services.scoring.handlers import CaseEventHandler
+from services.scoring.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+class DeadlineSweep:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        repository: Repository,
+        handler: CaseEventHandler,
+        interval_seconds: float,
+        batch: int = 500,
+    ) -> None:
+        self._pool = pool
+        self._repository = repository
+        self._handler = handler
+        self._interval = interval_seconds
+        self._batch = batch
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.once(datetime.now(UTC))
+            except (OSError, asyncpg.PostgresError):
+                log.exception("deadline sweep failed; will try again")
+
+    async def once(self, now: datetime) -> int:
+        """Sweep every case due by ``now``; how many changed."""
+        swept = 0
+        async with self._pool.acquire() as conn:
+            while case_ids := await self._repository.due_for_sweep(conn, now, self._batch):
+                for case_id in case_ids:
+                    async with conn.transaction():
+                        swept += await self._handler.sweep(conn, case_id, now)
+                if len(case_ids) < self._batch:
+                    break
+        return swept

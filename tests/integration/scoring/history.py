@@ -1,0 +1,138 @@
+"""Random but realistic case histories: dispatch, reassignment (before or after a deadline), escalation to a
+department, resolution, failed verification and rework, closing on time or late, or left open."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from shared.events import Event, derived_id
+from shared.events.cases import (
+    CaseAccepted,
+    CaseAssigned,
+    CaseClosed,
+    CaseOpened,
+    CaseResolved,
+    CaseVerificationFailed,
+    CaseVerified,
+)
+from shared.events.reports import GeoPoint
+
+# (grid, community, street, district)
+PLACES = [
+    ("g-1", "c-1", "s-1", "d-1"),
+    ("g-2", "c-1", "s-1", "d-1"),
+    ("g-3", "c-2", "s-2", "d-1"),
+    (None, None, None, None),
+]
+WORKERS = ["w-1", "w-2", "w-3", "w-4"]
+START = datetime(2026, 10, 25, 16, tzinfo=UTC)  # near a month and a quarter edge in Shanghai
+
+
+def case_history(rng: random.Random, n: int, salt: str) -> list[Event]:
+    case_id = derived_id("history", salt, n)
+    grid, community, street, district = rng.choice(PLACES)
+    opened_at = START + timedelta(minutes=rng.randrange(0, 60 * 24 * 80))
+    resolve_by = opened_at + timedelta(hours=rng.randrange(2, 24 * 10))
+    close_by = resolve_by + timedelta(hours=rng.randrange(0, 24 * 5))
+    clock = opened_at
+    worker = rng.choice(WORKERS)
+
+    def tick(hours: float) -> datetime:
+        nonlocal clock
+        clock = clock + timedelta(hours=rng.uniform(0.1, hours))
+        return clock
+
+    events: list[Event] = [
+        CaseOpened(
+            case_id=case_id,
+            occurred_at=opened_at,
+            report_id=derived_id("report", salt, n),
+            category="environment.rubbish",
+            nature="event",
+            priority="normal",
+            tier="grid",
+            location=GeoPoint(lon=120.16, lat=33.35),
+            description="Rubbish piling up",
+            grid_id=grid,
+            community_id=community,
+            street_id=street,
+            district_id=district,
+            department_id=None,
+            source_type="resident",
+            reporter_id=f"resident-{n}",
+            app_id="app-residents",
+            resolve_by=resolve_by,
+            close_by=close_by,
+        ),
+        _assigned(case_id, opened_at, worker, "grid_worker", grid or "c-x", grid, resolve_by, close_by),
+    ]
+    holder = worker
+    if rng.random() < 0.3:  # reassigned to another worker, or escalated to a department
+        if rng.random() < 0.5:
+            holder, role, unit = rng.choice(WORKERS), "grid_worker", grid or "c-x"
+        else:
+            holder, role, unit = "dh-1", "department_handler", "dept-urban"
+        events.append(_assigned(case_id, tick(24 * 8), holder, role, unit, grid, resolve_by, close_by))
+
+    def acted(kind: type, hours: float, **extra: object) -> None:
+        events.append(
+            kind(
+                case_id=case_id,
+                occurred_at=tick(hours),
+                actor_id=holder,
+                actor_role="grid_worker",
+                holder_id=holder,
+                close_by=close_by,
+                **extra,
+            )
+        )
+
+    acted(CaseAccepted, 6)
+    if rng.random() < 0.15:
+        return events  # left open
+    acted(CaseResolved, 24 * 6)
+    while rng.random() < 0.25:
+        acted(CaseVerificationFailed, 12, rework_of="resolution")
+        acted(CaseResolved, 24 * 2)
+    acted(CaseVerified, 12)
+    if rng.random() < 0.9:
+        acted(CaseClosed, 24 * 2)
+    return events
+
+
+def _assigned(
+    case_id: UUID,
+    at: datetime,
+    who: str,
+    role: str,
+    unit: str,
+    grid: str | None,
+    resolve_by: datetime,
+    close_by: datetime,
+) -> CaseAssigned:
+    return CaseAssigned(
+        case_id=case_id,
+        occurred_at=at,
+        assignee_id=who,
+        assignee_role=role,
+        tier="grid",
+        unit_id=unit,
+        verifier_id="chief-1",
+        grid_id=grid,
+        resolve_by=resolve_by,
+        close_by=close_by,
+    )
+
+
+def interleave(rng: random.Random, histories: list[list[Event]]) -> list[Event]:
+    """One stream as a topic's partitions would deliver it: each case in order, cases interleaved."""
+    queues = [list(history) for history in histories]
+    stream: list[Event] = []
+    while queues:
+        queue = rng.choice(queues)
+        stream.append(queue.pop(0))
+        if not queue:
+            queues.remove(queue)
+    return stream
