@@ -18,7 +18,7 @@ from services.dispatch.domain.rules import TriageRules
 from services.dispatch.metrics import DispatchMetrics
 from services.dispatch.publishing import KafkaPublisher
 from services.dispatch.settings import DispatchSettings
-from services.dispatch.state import FaustChangelog, TriageStates, triage_table
+from services.dispatch.state import TableChangelog, TriageStates, triage_table
 from services.dispatch.triage_config import load_triage
 from shared.city import City, load_city
 from shared.observability import configure_logging
@@ -71,7 +71,7 @@ def build(settings: DispatchSettings, *, city: City, rules: TriageRules) -> Disp
     # sees a message before the producer it publishes with is up.
     app.add_dependency(publisher)
     states = TriageStates(rules)
-    changelog = FaustChangelog(triage_table(app, states, partitions=settings.topic_partitions))
+    changelog = TableChangelog(triage_table(app, states, partitions=settings.topic_partitions), publisher)
     dispatcher = ReportDispatcher(
         city=city,
         rules=rules,

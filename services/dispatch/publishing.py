@@ -89,6 +89,36 @@ class KafkaPublisher(Service):
         for record in records:
             self._metrics.events_produced.labels(self._topic_prefix + record.topic).inc()
 
+    async def publish_to_partitions(
+        self, topic: str, items: Sequence[tuple[int, bytes, bytes | None]]
+    ) -> None:
+        """Send (partition, key, value) records to ``topic`` as given (no prefix: faust names its own
+        changelog topics) and wait for every acknowledgement; on failure send them all again."""
+        backoff = 0.25
+        while True:
+            failure = await self._send_to_partitions(topic, items)
+            if failure is None:
+                return
+            log.warning("writing the changelog failed; retrying", extra={"error": repr(failure)})
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    async def _send_to_partitions(
+        self, topic: str, items: Sequence[tuple[int, bytes, bytes | None]]
+    ) -> BaseException | None:
+        producer = self._producer
+        if producer is None:
+            return RuntimeError("the producer is not started")
+        try:
+            deliveries = [
+                await producer.send(topic, value, key=key, partition=partition)
+                for partition, key, value in items
+            ]
+        except Exception as exc:
+            return exc
+        results = await asyncio.gather(*deliveries, return_exceptions=True)
+        return next((result for result in results if isinstance(result, BaseException)), None)
+
     async def _send_all(self, records: Sequence[KafkaRecord]) -> BaseException | None:
         producer = self._producer
         if producer is None:

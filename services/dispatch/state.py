@@ -9,7 +9,6 @@ keeps nothing of its own: replaying the changelog at recovery (after a start or 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -80,25 +79,30 @@ class TriageTable(faust.Table[bytes, bytes]):
         self.states.drop({tp.partition for tp in revoked} - still_held)
 
 
-class FaustChangelog:
-    """Writes changes to the triage table's changelog with faust's producer."""
+class PartitionWriter(Protocol):
+    async def publish_to_partitions(
+        self, topic: str, items: Sequence[tuple[int, bytes, bytes | None]]
+    ) -> None:
+        """Send the records to the given partitions of ``topic``; return once all are acknowledged."""
 
-    def __init__(self, table: TriageTable) -> None:
+
+class TableChangelog:
+    """Writes changes to the triage table's changelog topic with the service's own idempotent producer
+    (acks=all), not faust's table producer (which sends changelogs without waiting for acknowledgements):
+    ``flush`` returning means the broker has them, which is what publishing an outcome relies on."""
+
+    def __init__(self, table: TriageTable, writer: PartitionWriter) -> None:
         self._table = table
-        self._pending: list[asyncio.Future[Any]] = []
+        self._writer = writer
+        self._pending: list[tuple[int, bytes, bytes | None]] = []
 
     def write(self, partition: int, changes: Sequence[Change]) -> None:
-        for change in changes:
-            self._pending.append(
-                self._table.send_changelog(
-                    partition, change.key, change.value, key_serializer="raw", value_serializer="raw"
-                )
-            )
+        self._pending += [(partition, change.key, change.value) for change in changes]
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, []
         if pending:
-            await asyncio.gather(*pending)
+            await self._writer.publish_to_partitions(self._table.changelog_topic.get_topic_name(), pending)
 
 
 def triage_table(app: faust.App, states: TriageStates, *, partitions: int) -> TriageTable:

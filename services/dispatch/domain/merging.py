@@ -50,13 +50,15 @@ class Match:
     distance_m: float
 
 
-BucketKey = tuple[str, float, int, int]
+# A bucket's row and column packed into one int (per category): a million open cases, a million keys.
+BucketKey = int
+_COLUMN_SPAN = 1 << 32
 
 
 class OpenCaseIndex:
     def __init__(self) -> None:
         self._cases: dict[UUID, OpenCase] = {}
-        self._buckets: dict[BucketKey, list[UUID]] = {}
+        self._buckets: dict[str, dict[BucketKey, list[UUID]]] = {}
 
     def __len__(self) -> int:
         return len(self._cases)
@@ -73,18 +75,19 @@ class OpenCaseIndex:
     def add(self, case: OpenCase) -> None:
         self.remove(case.case_id)
         self._cases[case.case_id] = case
-        key = _bucket(case.category, case.radius_m, case.lon, case.lat)
-        self._buckets.setdefault(key, []).append(case.case_id)
+        key = _bucket(case.radius_m, case.lon, case.lat)
+        self._buckets.setdefault(case.category, {}).setdefault(key, []).append(case.case_id)
 
     def remove(self, case_id: UUID) -> OpenCase | None:
         case = self._cases.pop(case_id, None)
         if case is None:
             return None
-        key = _bucket(case.category, case.radius_m, case.lon, case.lat)
-        members = self._buckets[key]
+        buckets = self._buckets[case.category]
+        key = _bucket(case.radius_m, case.lon, case.lat)
+        members = buckets[key]
         members.remove(case_id)
         if not members:
-            del self._buckets[key]
+            del buckets[key]
         return case
 
     def match(
@@ -92,8 +95,9 @@ class OpenCaseIndex:
     ) -> Match | None:
         """The open case a report of ``category`` at (lon, lat), submitted at ``at``, joins; or None."""
         best: tuple[float, float, str, OpenCase] | None = None
-        for key in _neighbourhood(category, radius_m, lon, lat):
-            for case_id in self._buckets.get(key, ()):
+        buckets = self._buckets.get(category, {})
+        for key in _neighbourhood(radius_m, lon, lat):
+            for case_id in buckets.get(key, ()):
                 case = self._cases[case_id]
                 if abs(at - case.opened_at) > window_s:
                     continue
@@ -117,14 +121,19 @@ def _column(row: int, size_deg: float, lon: float) -> int:
     return math.floor(lon / width)
 
 
-def _bucket(category: str, radius_m: float, lon: float, lat: float) -> BucketKey:
+def _bucket(radius_m: float, lon: float, lat: float) -> BucketKey:
     row, size = _row_and_scale(radius_m, lat)
-    return category, radius_m, row, _column(row, size, lon)
+    return _pack(row, _column(row, size, lon))
 
 
-def _neighbourhood(category: str, radius_m: float, lon: float, lat: float) -> Iterator[BucketKey]:
+def _pack(row: int, column: int) -> BucketKey:
+    # Columns stay far inside ±2³¹ for any radius the rules allow (≥ 1 m), so packing is one-to-one.
+    return row * _COLUMN_SPAN + column
+
+
+def _neighbourhood(radius_m: float, lon: float, lat: float) -> Iterator[BucketKey]:
     row, size = _row_and_scale(radius_m, lat)
     for r in (row - 1, row, row + 1):
         column = _column(r, size, lon)
         for c in (column - 1, column, column + 1):
-            yield category, radius_m, r, c
+            yield _pack(r, c)

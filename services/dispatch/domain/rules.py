@@ -59,7 +59,7 @@ class PriorityRules(_Rules):
 
 
 class MergeRule(_Rules):
-    radius_m: float = Field(gt=0, le=5_000)
+    radius_m: float = Field(ge=1, le=5_000)
     window: str
 
     _check_window = field_validator("window")(_duration)

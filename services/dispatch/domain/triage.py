@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
@@ -30,19 +31,19 @@ from shared.events.triage import VoidReason
 HOUR_S = 3600.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Opened:
     case_id: UUID
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Merged:
     case_id: UUID
     case_report_id: UUID
     distance_m: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Voided:
     reason: VoidReason
     detail: str
@@ -51,13 +52,13 @@ class Voided:
 Outcome = Opened | Merged | Voided
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     key: bytes
     value: bytes | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Record:
     outcome: Outcome
     at: float
@@ -75,7 +76,8 @@ class PartitionTriage:
         self._spam: SpamRules = rules.voiding.spam
         self.index = OpenCaseIndex()
         self._outcomes: dict[UUID, _Record] = {}
-        self._by_reporter: dict[str, dict[UUID, float]] = {}
+        # Each reporter's report times (the spam rule), kept as long as their outcomes are.
+        self._by_reporter: dict[str, list[float]] = {}
         self._expiry: list[tuple[float, int, UUID]] = []  # (when, 0 case | 1 outcome, id)
         self.watermark = float("-inf")
 
@@ -161,8 +163,7 @@ class PartitionTriage:
         return Opened(case_id)
 
     def _recent(self, reporter_id: str, at: float) -> int:
-        seen = self._by_reporter.get(reporter_id, {})
-        return sum(1 for t in seen.values() if at - HOUR_S < t <= at)
+        return sum(1 for t in self._by_reporter.get(reporter_id, ()) if at - HOUR_S < t <= at)
 
     # --- state and its changes ---------------------------------------------------------------------
 
@@ -186,7 +187,7 @@ class PartitionTriage:
 
     def _remember(self, report_id: UUID, record: _Record) -> Change:
         self._outcomes[report_id] = record
-        self._by_reporter.setdefault(record.reporter_id, {})[report_id] = record.at
+        self._by_reporter.setdefault(record.reporter_id, []).append(record.at)
         retention = self._merge.outcome_retention_seconds
         heapq.heappush(self._expiry, (record.at + retention, 1, report_id))
         return Change(
@@ -199,7 +200,7 @@ class PartitionTriage:
             return False
         seen = self._by_reporter.get(record.reporter_id)
         if seen is not None:
-            seen.pop(report_id, None)
+            seen.remove(record.at)
             if not seen:
                 del self._by_reporter[record.reporter_id]
         return True
@@ -209,6 +210,7 @@ class PartitionTriage:
             self.index.remove(case_id)
             return
         report_id, category, lon, lat, opened_at = json.loads(value)
+        category = sys.intern(category)  # a handful of codes shared by a million cases
         rule = self._merge.for_category(category)
         if rule is None:  # the category no longer merges: it is no target, and its window is moot
             return
@@ -224,9 +226,13 @@ class PartitionTriage:
             return
         *fields, at, reporter_id = json.loads(value)
         self._forget(report_id)
-        record = _Record(_outcome_of(fields), at, reporter_id)
+        outcome = _outcome_of(fields)
+        opened = self.index.get(outcome.case_id) if isinstance(outcome, Opened) else None
+        if opened is not None:  # share the index's id objects: a million cases, two UUIDs fewer each
+            outcome, report_id = Opened(opened.case_id), opened.report_id
+        record = _Record(outcome, at, reporter_id)
         self._outcomes[report_id] = record
-        self._by_reporter.setdefault(reporter_id, {})[report_id] = at
+        self._by_reporter.setdefault(reporter_id, []).append(at)
         self.watermark = max(self.watermark, at)
         heapq.heappush(self._expiry, (at + self._merge.outcome_retention_seconds, 1, report_id))
 

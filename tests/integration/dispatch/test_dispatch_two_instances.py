@@ -132,7 +132,8 @@ async def test_every_report_ends_in_exactly_one_case_or_merge_when_a_worker_is_k
         await cases.collect(outcome, count=1, within=1)
     await cases.collect(outcome, count=1, within=3)  # and anything a redelivery would add
 
-    assert not ours - set(outcomes), "reports lost"
+    lost = ours - set(outcomes)
+    assert not lost, f"{len(lost)} reports lost; the survivor's log ends:\n{survivor.log_tail(60)}"
     twice = {report_id: found for report_id, found in outcomes.items() if len(found) != 1}
     assert not twice, f"reports with more than one outcome: {list(twice.items())[:3]}"
     opened = {case_id for found in outcomes.values() for kind, case_id in found if kind.endswith("opened.v1")}
