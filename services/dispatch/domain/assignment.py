@@ -11,12 +11,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from services.dispatch.domain.jurisdiction import Jurisdiction
 from shared.city import Category, City, Person, Role, Tier
 
 UnitOf = Callable[[Jurisdiction, Category], "str | None"]
+# How many open cases a person holds now.
+Workload = Callable[[str], int]
 
 # tier -> (role of the handler, the unit whose people in that role may take the case)
 HANDLER_AT_TIER: Mapping[Tier, tuple[Role, UnitOf]] = {
@@ -51,12 +54,32 @@ class Assignment:
         return self.assignee.unit_id
 
 
-def assign(city: City, category: Category, where: Jurisdiction, case_id: UUID) -> Assignment | None:
-    """The assignee and verifier of a case, or None when it is in no grid (manual triage)."""
+def assign(
+    city: City,
+    category: Category,
+    where: Jurisdiction,
+    case_id: UUID,
+    *,
+    at: datetime | None = None,
+    workload: Workload | None = None,
+) -> Assignment | None:
+    """The assignee and verifier of a case, or None when it is in no grid (manual triage).
+
+    With ``at`` (the dispatch instant), a grid-tier case goes to the grid's workers on duty then (all of
+    them when the schedules put nobody on duty); with ``workload``, to the one holding the fewest open
+    cases. Ties, and everything without a workload, are broken by `pick_stably`.
+    """
     if where.grid_id is None:
         return None
-    assignee = _assignee(city, category, where, case_id)
+    assignee = _assignee(city, category, where, case_id, at, workload)
     return Assignment(assignee=assignee, verifier=_verifier(city, where.grid_id, where.district_id, assignee))
+
+
+def least_loaded(people: Sequence[Person], case_id: UUID, workload: Workload) -> Person:
+    """The person holding the fewest open cases; among several, `pick_stably`'s choice."""
+    loads = {person.person_id: workload(person.person_id) for person in people}
+    fewest = min(loads.values())
+    return pick_stably([person for person in people if loads[person.person_id] == fewest], case_id)
 
 
 def pick_stably(people: Sequence[Person], case_id: UUID) -> Person:
@@ -73,14 +96,27 @@ def pick_stably(people: Sequence[Person], case_id: UUID) -> Person:
     return ordered[int.from_bytes(digest[:8], "big") % len(ordered)]
 
 
-def _assignee(city: City, category: Category, where: Jurisdiction, case_id: UUID) -> Person:
+def _assignee(
+    city: City,
+    category: Category,
+    where: Jurisdiction,
+    case_id: UUID,
+    at: datetime | None,
+    workload: Workload | None,
+) -> Person:
     assert where.grid_id is not None  # callers route unlocated cases to manual triage
     role, unit_of = HANDLER_AT_TIER[category.default_tier]
     unit_id = unit_of(where, category)
     candidates = city.members_of(unit_id, role=role) if unit_id is not None else ()
-    if candidates:
-        return pick_stably(candidates, case_id)
-    return city.chief_of(where.grid_id)
+    if candidates and role == "grid_worker" and at is not None:
+        candidates = city.on_duty(where.grid_id, at)
+    if not candidates:
+        return city.chief_of(where.grid_id)
+    return (
+        least_loaded(candidates, case_id, workload)
+        if workload is not None
+        else pick_stably(candidates, case_id)
+    )
 
 
 def _verifier(city: City, grid_id: str, district_id: str | None, assignee: Person) -> Person:

@@ -104,7 +104,9 @@ def dispatch_report(
         red_at=deadlines.red_at,
     )
     events = [OutgoingEvent(derived_id(case_id, "opened"), opened)]
-    assignment = assign(city, category, where, case_id)
+    # The grid's workers on duty at the dispatch instant (the report's clock, so a reprocessed report goes
+    # to the same person).
+    assignment = assign(city, category, where, case_id, at=dispatched_at)
     if assignment is not None:
         assigned = CaseAssigned(
             case_id=case_id,

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 
 from services.dispatch.domain import assign, case_id_for, dispatch_report, locate, pick_stably
+from services.dispatch.domain.assignment import least_loaded
 from shared.city import Role
 from shared.events.cases import CaseAssigned
 from tests.unit.dispatch.conftest import CITY, SUBMITTED_AT, city_with, make_report, point_in
@@ -108,3 +110,56 @@ def test_the_assigned_event_names_assignee_verifier_unit_and_grid() -> None:
     assert (assigned.tier, assigned.unit_id) == ("community", "c-tinghu-wenfeng-yulong")
     assert assigned.verifier_id == "gc-tinghu-wenfeng-02"
     assert assigned.grid_id == GRID
+
+
+# --- on duty, least loaded -----------------------------------------------------------------------------
+
+NIGHT = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)  # 04:00 in Yancheng: only the night shift works
+
+
+def test_a_grid_case_goes_to_a_worker_on_duty_at_the_dispatch_instant() -> None:
+    on_duty = CITY.on_duty(GRID, NIGHT)
+    assert 0 < len(on_duty) < len(CITY.workers_of(GRID))  # the sample city's shifts, as this test needs
+
+    where = locate(CITY, point_in(GRID))
+    garbage = CITY.category("city_appearance.garbage_overflow")
+    assignments = [assign(CITY, garbage, where, uuid.uuid4(), at=NIGHT) for _ in range(30)]
+    picks = {assignment.assignee for assignment in assignments if assignment is not None}
+
+    assert picks <= set(on_duty)
+
+
+def test_a_report_dispatched_at_night_is_assigned_to_the_night_shift() -> None:
+    report = make_report(location=point_in(GRID), submitted_at=NIGHT)
+
+    assigned = dispatch_report(report, city=CITY, dispatched_at=NIGHT)[1].event
+
+    assert isinstance(assigned, CaseAssigned)
+    assert assigned.assignee_id in {worker.person_id for worker in CITY.on_duty(GRID, NIGHT)}
+
+
+def test_the_least_loaded_worker_takes_the_case() -> None:
+    workers = CITY.workers_of(GRID)
+    load = {worker.person_id: 5 - n for n, worker in enumerate(workers)}  # the last one holds the fewest
+
+    assert least_loaded(workers, uuid.uuid4(), load.__getitem__) == workers[-1]
+
+
+def test_equally_loaded_workers_share_cases_as_the_stable_pick_would() -> None:
+    workers = CITY.workers_of(GRID)
+    case_id = uuid.uuid4()
+
+    assert least_loaded(workers, case_id, lambda person_id: 2) == pick_stably(workers, case_id)
+
+
+def test_assignment_weighs_the_workload_of_the_workers_on_duty_only() -> None:
+    where = locate(CITY, point_in(GRID))
+    garbage = CITY.category("city_appearance.garbage_overflow")
+    on_duty = {worker.person_id for worker in CITY.on_duty(GRID, NIGHT)}
+    # Whoever is off duty holds nothing, yet gets nothing.
+    load = {worker.person_id: (9 if worker.person_id in on_duty else 0) for worker in CITY.workers_of(GRID)}
+
+    assignment = assign(CITY, garbage, where, uuid.uuid4(), at=NIGHT, workload=load.__getitem__)
+
+    assert assignment is not None
+    assert assignment.assignee.person_id in on_duty
