@@ -36,7 +36,8 @@ CLOSE_WINDOW_SECONDS = 8.0
 SLA_SCALE = iso_duration(CATEGORY.close_within).total_seconds() / CLOSE_WINDOW_SECONDS
 
 
-RUN_DIR = REPO_ROOT / ".run" / "test"
+# Where scripts/stack.sh keeps pid files: GRIDLOOP_RUN_DIR (relative to the repo) or the test profile's.
+RUN_DIR = REPO_ROOT / os.environ.get("GRIDLOOP_RUN_DIR", ".run/test")
 
 
 def stack_command(command: str) -> None:
