@@ -11,11 +11,15 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from services.dispatch.triage_config import load_triage
+from shared.city import Category, City
 from shared.events import derived_id
+from shared.settings import REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,17 @@ class Endpoints:
             "handling": self.handling,
             "scoring": self.scoring,
         }
+
+
+def categories_opening_own_cases(city: City) -> list[Category]:
+    """Active categories dispatch never merges (city/triage.yaml): each report of these is a case of
+    its own, which is what the demo and the latency benchmark follow report by report."""
+    rules = load_triage(city_dir() / "triage.yaml", city)
+    return [c for c in city.categories if c.active and rules.merge.for_category(c.code) is None]
+
+
+def city_dir() -> Path:
+    return Path(os.environ.get("GRIDLOOP_CITY_DIR", REPO_ROOT / "city"))
 
 
 def case_id_of(report_id: str) -> str:

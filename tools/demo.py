@@ -23,7 +23,7 @@ from tqdm import tqdm
 from services.handling.settings import HandlingSettings
 from shared.city import City, load_city
 from shared.settings import REPO_ROOT
-from tools.client import Endpoints, LoopClient, case_id_of, report_body
+from tools.client import Endpoints, LoopClient, case_id_of, categories_opening_own_cases, report_body
 from tools.token import mint_token
 
 # What people say when they report, by category (a sample; other categories use their name).
@@ -57,6 +57,7 @@ class Demo:
         self.secret = HandlingSettings().jwt_secret
         self.viewer = self.token("sv-yancheng")  # a city-wide supervisor sees every case
         self.left_open: list[str] = []
+        self.own_case_categories = categories_opening_own_cases(city)
         self.closed_late = 0
 
     def token(self, person_id: str) -> str:
@@ -66,17 +67,17 @@ class Demo:
         app = self.rng.choice(self.city.apps)
         grid = self.rng.choice(self.city.grids)
         point = grid.polygon.representative_point()
-        active = [c for c in self.city.categories if c.active]
         # Most of what people report is the grid's own business; the rest goes up to a community,
-        # street or department.
-        grid_level = [c for c in active if c.default_tier == "grid"]
-        category = self.rng.choice(grid_level if self.rng.random() < 0.7 else active)
+        # street or department. Only categories dispatch never merges: the demo follows each report
+        # to a case of its own.
+        grid_level = [c for c in self.own_case_categories if c.default_tier == "grid"]
+        category = self.rng.choice(grid_level if self.rng.random() < 0.7 else self.own_case_categories)
         body = report_body(
             category=category.code,
             lon=point.x,
             lat=point.y,
             source_type=self.rng.choice(app.source_types),
-            reporter_id=f"{app.app_id}-user-{self.rng.randint(1, 500)}",
+            reporter_id=f"{app.app_id}-user-{self.rng.randint(1, 10**6)}",
             description=DESCRIPTIONS.get(category.code, f"{category.name_zh}，请尽快处理。"),
         )
         return body, f"dev-key-{app.app_id}"

@@ -35,6 +35,7 @@ from shared.city import City
 from shared.events import KafkaRecord, UndecodableEvent, decode
 from shared.kafka import dead_letter_record
 from shared.topics import REPORTS
+from shared.worktime import WorkTime
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,10 @@ class ReportDispatcher:
         sla_scale: float,
         publisher: Publisher,
         metrics: DispatchMetrics,
+        worktime: WorkTime | None = None,
     ):
         self._city = city
+        self._worktime = worktime
         self._rules = rules
         self._states = states
         self._changelog = changelog
@@ -112,6 +115,7 @@ class ReportDispatcher:
                 rules=self._rules,
                 triage=self._states[message.partition],
                 sla_scale=self._sla_scale,
+                worktime=self._worktime,
             )
             self._changelog.write(message.partition, dispatched.changes)
             return dispatched, dispatched.records

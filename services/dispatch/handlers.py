@@ -14,6 +14,7 @@ from shared.city import Category, City
 from shared.events import Envelope, KafkaRecord, encode
 from shared.events.cases import CaseAssigned, CaseOpened, Priority
 from shared.events.reports import ReportSubmitted
+from shared.worktime import WorkTime
 
 SOURCE = "/gridloop/dispatch"
 
@@ -35,7 +36,13 @@ class Dispatched:
 
 
 def handle_report_submitted(
-    envelope: Envelope, *, city: City, rules: TriageRules, triage: PartitionTriage, sla_scale: float
+    envelope: Envelope,
+    *,
+    city: City,
+    rules: TriageRules,
+    triage: PartitionTriage,
+    sla_scale: float,
+    worktime: WorkTime | None = None,
 ) -> Dispatched:
     report = envelope.data
     if not isinstance(report, ReportSubmitted):
@@ -48,7 +55,12 @@ def handle_report_submitted(
     if isinstance(outcome, Opened):
         assert priority is not None
         outgoing = dispatch_report(
-            report, city=city, dispatched_at=dispatched_at, sla_scale=sla_scale, priority=priority
+            report,
+            city=city,
+            dispatched_at=dispatched_at,
+            sla_scale=sla_scale,
+            priority=priority,
+            worktime=worktime,
         )
         opened = next(o.event for o in outgoing if isinstance(o.event, CaseOpened))
         assigned = next((o.event for o in outgoing if isinstance(o.event, CaseAssigned)), None)

@@ -22,6 +22,7 @@ from services.dispatch.state import TableChangelog, TriageStates, triage_table
 from services.dispatch.triage_config import load_triage
 from shared.city import City, load_city
 from shared.observability import configure_logging
+from shared.worktime import WorkTime, load_worktime
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ class Dispatch:
     states: TriageStates
 
 
-def build(settings: DispatchSettings, *, city: City, rules: TriageRules) -> Dispatch:
+def build(
+    settings: DispatchSettings, *, city: City, rules: TriageRules, worktime: WorkTime | None = None
+) -> Dispatch:
     metrics = DispatchMetrics()
     datadir = settings.run_dir / "dispatch" / settings.group_id
     datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level itself
@@ -80,6 +83,7 @@ def build(settings: DispatchSettings, *, city: City, rules: TriageRules) -> Disp
         sla_scale=settings.sla_scale,
         publisher=publisher,
         metrics=metrics,
+        worktime=worktime,
     )
     agent = register_agent(
         app,
@@ -124,7 +128,9 @@ def run() -> None:
     settings = DispatchSettings()
     configure_logging("dispatch", settings.log_level)
     city = load_city(settings.city_dir)
-    dispatch = build(settings, city=city, rules=load_triage(settings.triage_path, city))
+    # The city's calendar and time-limit matrix; a bad file stops dispatch here, naming file and record.
+    worktime = load_worktime(settings.city_dir, city=city)
+    dispatch = build(settings, city=city, rules=load_triage(settings.triage_path, city), worktime=worktime)
     worker = faust.Worker(
         dispatch.app,
         loglevel=settings.log_level,

@@ -38,6 +38,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# A killed worker's partitions come back after this long (the production default is 30 s).
+SESSION_TIMEOUT_SECONDS = 6
+
+
 class DispatchProcess:
     """One dispatch worker process that can be stopped and started again with the same settings."""
 
@@ -56,7 +60,7 @@ class DispatchProcess:
             "GRIDLOOP_DISPATCH_SLA_SCALE": str(SLA_SCALE),
             "GRIDLOOP_DISPATCH_LAG_INTERVAL_SECONDS": "0.5",
             # A killed worker's partitions come back after this, not after the production default.
-            "GRIDLOOP_DISPATCH_SESSION_TIMEOUT_SECONDS": "6",
+            "GRIDLOOP_DISPATCH_SESSION_TIMEOUT_SECONDS": str(SESSION_TIMEOUT_SECONDS),
         }
         self.topic_prefix = topic_prefix
         self._process: asyncio.subprocess.Process | None = None
