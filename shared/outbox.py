@@ -39,21 +39,12 @@ def outbox_ddl(schema: str) -> str:
 
 async def enqueue(conn: asyncpg.Connection, schema: str, record: KafkaRecord) -> None:
     """Write the event inside the caller's transaction. A repeated event id is a no-op."""
-    headers = json.dumps([[name, value.decode()] for name, value in record.headers])
-    await conn.execute(
-        f"""insert into "{schema}".outbox (event_id, topic, key, value, headers)
-            values ($1, $2, $3, $4, $5::jsonb) on conflict (event_id) do nothing""",
-        record.event_id,
-        record.topic,
-        record.key,
-        record.value,
-        headers,
-    )
-    await conn.execute("select pg_notify($1, '')", f"{schema}_outbox")
+    await enqueue_many(conn, schema, [record])
 
 
 async def enqueue_many(conn: asyncpg.Connection, schema: str, records: list[KafkaRecord]) -> None:
-    """``enqueue`` for several events in one round trip and one notification, in the order given."""
+    """Write events inside the caller's transaction, in one round trip and one notification, in the
+    order given. A repeated event id is a no-op."""
     if not records:
         return
     await conn.executemany(
