@@ -69,8 +69,9 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
         city = load_city(settings.city_dir)
         timezone = ZoneInfo(settings.timezone or city.timezone)
         rubric = load_rubric(settings.rubric_path or settings.city_dir / "rubric.yaml")
-        await migrate(settings.database_url, migrations=MIGRATIONS, schema=settings.db_schema)
-        pool = await create_pool(settings.database_url)
+        database_url = settings.database_url.get_secret_value()
+        await migrate(database_url, migrations=MIGRATIONS, schema=settings.db_schema)
+        pool = await create_pool(database_url)
         repository = Repository(settings.db_schema)
         app.state.scoring = ApiContext(
             pool=pool,

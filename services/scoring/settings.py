@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import DEV_DATABASE_URL, ServiceSettings
@@ -12,8 +12,9 @@ class ScoringSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GRIDLOOP_SCORING_", extra="ignore", populate_by_name=True)
 
     port: int = 8004
-    database_url: str = Field(
-        default=DEV_DATABASE_URL,
+    # A secret (it carries the password): kept out of reprs and logs, like handling's.
+    database_url: SecretStr = Field(
+        default=SecretStr(DEV_DATABASE_URL),
         validation_alias=AliasChoices("GRIDLOOP_SCORING_DATABASE_URL", "DATABASE_URL", "database_url"),
     )
     # One PostgreSQL schema holds scoring's tables; tests give each run its own.

@@ -26,9 +26,9 @@ def test_defaults_match_the_architecture_document():
 
 def test_the_database_url_comes_from_the_stack_wide_database_url(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://stack/wide")
-    assert ScoringSettings().database_url == "postgresql://stack/wide"
+    assert ScoringSettings().database_url.get_secret_value() == "postgresql://stack/wide"
     monkeypatch.setenv("GRIDLOOP_SCORING_DATABASE_URL", "postgresql://scoring/own")
-    assert ScoringSettings().database_url == "postgresql://scoring/own"
+    assert ScoringSettings().database_url.get_secret_value() == "postgresql://scoring/own"
 
 
 def test_the_development_database_is_refused_in_production(monkeypatch: pytest.MonkeyPatch):
