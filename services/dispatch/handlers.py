@@ -6,7 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from services.dispatch.domain import case_id_for, dispatch_clock, dispatch_report
+from services.dispatch.domain import (
+    Jurisdiction,
+    assign,
+    case_id_for,
+    dispatch_clock,
+    dispatch_report,
+    locate,
+)
+from services.dispatch.domain.assignment import Workload
+from services.dispatch.domain.dispatching import registry_on
 from services.dispatch.domain.outcomes import merged_events, voided_events
 from services.dispatch.domain.rules import TriageRules, effective_priority
 from services.dispatch.domain.triage import Change, Merged, Opened, Outcome, PartitionTriage, Voided
@@ -48,19 +57,37 @@ def handle_report_submitted(
     if not isinstance(report, ReportSubmitted):
         raise PoisonReport(f"the reports topic carries only report events, got {envelope.type}")
     dispatched_at = dispatch_clock(report)
-    category = _category(city, report.category)
-    outcome, changes = triage.decide(report, category, case_id_for(report.report_id))
+    registry = registry_on(city, dispatched_at)
+    category = _category(registry, report.category)
+    case_id = case_id_for(report.report_id)
+    located: list[Jurisdiction] = []  # located only when the outcome needs it (a merge does not)
+
+    def where() -> Jurisdiction:
+        if not located:
+            located.append(locate(registry, report.location))
+        return located[0]
+
+    def choose_assignee(workload: Workload) -> str | None:
+        assert category is not None  # a report of an unknown category is voided, never opened
+        assignment = assign(registry, category, where(), case_id, at=dispatched_at, workload=workload)
+        return None if assignment is None else assignment.assignee.person_id
+
+    outcome, changes = triage.decide(report, category, case_id, choose_assignee=choose_assignee)
     priority = None if category is None else effective_priority(report, category, rules.priority)
     opened = assigned = None
     if isinstance(outcome, Opened):
         assert priority is not None
         outgoing = dispatch_report(
             report,
-            city=city,
+            city=registry,
             dispatched_at=dispatched_at,
             sla_scale=sla_scale,
             priority=priority,
             worktime=worktime,
+            where=where(),
+            # The choice made with this partition's workload when the case opened (remembered with the
+            # outcome, so a reprocessed report goes to the same person).
+            assignee_id=outcome.assignee_id,
         )
         opened = next(o.event for o in outgoing if isinstance(o.event, CaseOpened))
         assigned = next((o.event for o in outgoing if isinstance(o.event, CaseAssigned)), None)
@@ -69,7 +96,7 @@ def handle_report_submitted(
         outgoing = merged_events(report, outcome, dispatched_at=dispatched_at, priority=priority)
     else:
         assert isinstance(outcome, Voided)
-        outgoing = voided_events(report, outcome, city=city, dispatched_at=dispatched_at)
+        outgoing = voided_events(report, outcome, where=where(), dispatched_at=dispatched_at)
     return Dispatched(
         report_id=report.report_id,
         outcome=outcome,

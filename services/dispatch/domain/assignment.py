@@ -71,7 +71,13 @@ def assign(
     """
     if where.grid_id is None:
         return None
-    assignee = _assignee(city, category, where, case_id, at, workload)
+    return assignment_to(city, where, _assignee(city, category, where, case_id, at, workload))
+
+
+def assignment_to(city: City, where: Jurisdiction, assignee: Person) -> Assignment:
+    """The assignment of a located case to a person already chosen (a remembered choice), with its
+    verifier."""
+    assert where.grid_id is not None  # callers route unlocated cases to manual triage
     return Assignment(assignee=assignee, verifier=_verifier(city, where.grid_id, where.district_id, assignee))
 
 
@@ -86,8 +92,7 @@ def pick_stably(people: Sequence[Person], case_id: UUID) -> Person:
     """One of ``people``, the same one every time for the same case and the same people.
 
     A stable hash (not Python's salted ``hash``) of the case id over the people sorted by id: every
-    instance, and a redelivery after a restart, picks the same person. Least-loaded assignment replaces
-    this once workloads are tracked.
+    instance, and a redelivery after a restart, picks the same person; it breaks least-loaded ties.
     """
     if not people:
         raise ValueError("nobody to pick from")

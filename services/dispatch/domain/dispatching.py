@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from services.dispatch.domain.assignment import assign
+from services.dispatch.domain.assignment import Workload, assign, assignment_to
 from services.dispatch.domain.deadlines import deadlines_for
-from services.dispatch.domain.jurisdiction import locate
-from shared.city import Category, City, Tier
+from services.dispatch.domain.jurisdiction import Jurisdiction, locate
+from shared.city import Category, City, Person, Tier
 from shared.events import Event, derived_id
 from shared.events.cases import CaseAssigned, CaseOpened, Priority
 from shared.events.reports import ReportSubmitted
@@ -48,6 +48,12 @@ def dispatch_clock(report: ReportSubmitted) -> datetime:
     return submitted.replace(tzinfo=UTC) if submitted.tzinfo is None else submitted.astimezone(UTC)
 
 
+def registry_on(city: City, dispatched_at: datetime) -> City:
+    """The registry in force on the dispatch instant's day in the city: a boundary or staff change applies
+    from its date, and a report is located and assigned with the grids and people of its own day."""
+    return city.as_of(city.local_time(dispatched_at).date())
+
+
 def dispatch_report(
     report: ReportSubmitted,
     *,
@@ -56,18 +62,25 @@ def dispatch_report(
     sla_scale: float = 1.0,
     worktime: WorkTime | None = None,
     priority: Priority | None = None,
+    where: Jurisdiction | None = None,
+    workload: Workload | None = None,
+    assignee_id: str | None = None,
 ) -> list[OutgoingEvent]:
     """CaseOpened, then CaseAssigned unless the report lies in no grid (an operator triages it by hand).
 
-    ``priority`` is the triage rules' verdict (default: the category's). A raised priority reaches the
-    deadlines as the category's own would: the clock of an urgent case is the urgent one.
+    ``city`` is the registry of the report's day (`registry_on`). ``priority`` is the triage rules' verdict
+    (default: the category's). A raised priority reaches the deadlines as the category's own would: the
+    clock of an urgent case is the urgent one. ``where`` is the report's jurisdiction when the caller has
+    located it already. The case goes to ``assignee_id`` when the choice was made (and remembered) before,
+    else to the least-loaded candidate by ``workload`` (open cases per person), else to the stable pick.
     Raises UnknownCategory when the catalogue has no such category.
     """
     category = _category(city, report.category)
     if priority is not None and priority != category.priority:
         category = category.model_copy(update={"priority": priority})
     case_id = case_id_for(report.report_id)
-    where = locate(city, report.location)
+    if where is None:
+        where = locate(city, report.location)
     # Unlocated cases go to the district command centre's operators.
     tier: Tier = category.default_tier if where.located else "district"
     # One computation at the case's tier, so that CaseOpened and CaseAssigned agree on every deadline.
@@ -106,7 +119,12 @@ def dispatch_report(
     events = [OutgoingEvent(derived_id(case_id, "opened"), opened)]
     # The grid's workers on duty at the dispatch instant (the report's clock, so a reprocessed report goes
     # to the same person).
-    assignment = assign(city, category, where, case_id, at=dispatched_at)
+    chosen = _person(city, assignee_id) if where.located else None
+    assignment = (
+        assignment_to(city, where, chosen)
+        if chosen is not None
+        else assign(city, category, where, case_id, at=dispatched_at, workload=workload)
+    )
     if assignment is not None:
         assigned = CaseAssigned(
             case_id=case_id,
@@ -125,6 +143,15 @@ def dispatch_report(
         )
         events.append(OutgoingEvent(derived_id(case_id, "assigned"), assigned))
     return events
+
+
+def _person(city: City, person_id: str | None) -> Person | None:
+    if person_id is None:
+        return None
+    try:
+        return city.person(person_id)
+    except KeyError:  # the city's files no longer list them: choose again
+        return None
 
 
 def _category(city: City, code: str) -> Category:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.dispatch.domain.dispatching import OutgoingEvent
-from services.dispatch.domain.jurisdiction import locate
+from services.dispatch.domain.jurisdiction import Jurisdiction
 from services.dispatch.domain.triage import Merged, Voided
-from shared.city import City
 from shared.events import derived_id
 from shared.events.cases import Priority
 from shared.events.reports import ReportSubmitted
@@ -40,9 +39,8 @@ def merged_events(
 
 
 def voided_events(
-    report: ReportSubmitted, voided: Voided, *, city: City, dispatched_at: datetime
+    report: ReportSubmitted, voided: Voided, *, where: Jurisdiction, dispatched_at: datetime
 ) -> list[OutgoingEvent]:
-    where = locate(city, report.location)
     event = ReportVoided(
         report_id=report.report_id,
         occurred_at=dispatched_at,

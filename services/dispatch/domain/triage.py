@@ -1,10 +1,12 @@
 """What dispatch remembers in one partition of the reports topic, and the triage decision it drives.
 
-Per partition: the open-case index (merge targets), the outcome of every recent report (so a redelivered
-or retried report gets the very same outcome, never a second case), and each reporter's recent reports
-(the spam rule). Every change is also returned as a ``Change`` — a key and a JSON value, or None to
-delete — which the service writes to a compacted changelog; ``restore`` applies the same changes to a
-fresh state, so a restarted or rebalanced worker rebuilds exactly what it had.
+Per partition: the open-case index (merge targets), who holds each open case opened here (the workload
+least-loaded assignment weighs, ``domain/workload.py``), the outcome of every recent report (so a
+redelivered or retried report gets the very same outcome — the same case and the same assignee — never a
+second case), and each reporter's recent reports (the spam rule). Every change is also returned as a
+``Change`` — a key and a JSON value, or None to delete — which the service writes to a compacted
+changelog; ``restore`` applies the same changes to a fresh state, so a restarted or rebalanced worker
+rebuilds exactly what it had.
 
 Time is event time (the reports' ``submitted_at``): expiry follows the newest report seen in the
 partition (its watermark), never the wall clock, so the same reports in the same order always give the
@@ -16,7 +18,7 @@ from __future__ import annotations
 import heapq
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -24,16 +26,23 @@ from uuid import UUID
 
 from services.dispatch.domain.merging import OpenCase, OpenCaseIndex
 from services.dispatch.domain.rules import MergeRules, SpamRules, TriageRules, scope_void, spam_void
+from services.dispatch.domain.workload import OpenCaseHolders
 from shared.city import Category
 from shared.events.reports import ReportSubmitted
 from shared.events.triage import VoidReason
 
 HOUR_S = 3600.0
 
+# Given how many open cases a person holds, whom a new case goes to (a person id, or None when nobody).
+ChooseAssignee = Callable[[Callable[[str], int]], "str | None"]
+
 
 @dataclass(frozen=True, slots=True)
 class Opened:
     case_id: UUID
+    # Whom dispatch assigned it to (None: unlocated, for manual triage). Remembered with the outcome, since
+    # the workload that chose them moves on: a reprocessed report must go to the same person.
+    assignee_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,7 @@ class PartitionTriage:
         self._merge: MergeRules = rules.merge
         self._spam: SpamRules = rules.voiding.spam
         self.index = OpenCaseIndex()
+        self.workload = OpenCaseHolders()
         self._outcomes: dict[UUID, _Record] = {}
         # Each reporter's report times (the spam rule), kept as long as their outcomes are.
         self._by_reporter: dict[str, list[float]] = {}
@@ -91,11 +101,17 @@ class PartitionTriage:
         return None if record is None else record.outcome
 
     def decide(
-        self, report: ReportSubmitted, category: Category | None, case_id: UUID
+        self,
+        report: ReportSubmitted,
+        category: Category | None,
+        case_id: UUID,
+        *,
+        choose_assignee: ChooseAssignee | None = None,
     ) -> tuple[Outcome, list[Change]]:
         """The report's outcome — a remembered one if it was seen before — and the changes to persist.
 
-        ``case_id`` is the id its own case gets if it opens one.
+        ``case_id`` is the id its own case gets if it opens one; ``choose_assignee`` then names who holds
+        it, given this partition's workload (called only for a new case).
         """
         remembered = self.recall(report.report_id)
         if remembered is not None:
@@ -103,6 +119,11 @@ class PartitionTriage:
         at = epoch(report)
         changes = self._advance(at)
         outcome = self._outcome(report, category, case_id, at)
+        if isinstance(outcome, Opened) and choose_assignee is not None:
+            assignee_id = choose_assignee(self.workload.open_cases_of)
+            if assignee_id is not None:
+                outcome = Opened(case_id, assignee_id)
+                changes.append(self._hold(case_id, assignee_id))
         if isinstance(outcome, Opened):
             assert category is not None
             rule = self._merge.for_category(category.code)
@@ -122,10 +143,13 @@ class PartitionTriage:
         return outcome, changes
 
     def close(self, case_id: UUID) -> list[Change]:
-        """The case closed: it is no longer a merge target."""
-        if self.index.remove(case_id) is None:
-            return []
-        return [Change(_case_key(case_id), None)]
+        """The case closed: it is no longer a merge target, nor anyone's open case."""
+        changes = []
+        if self.index.remove(case_id) is not None:
+            changes.append(Change(_case_key(case_id), None))
+        if self.workload.release(case_id) is not None:
+            changes.append(Change(_holder_key(case_id), None))
+        return changes
 
     def restore(self, changes: Iterable[Change]) -> None:
         """Apply persisted changes (a changelog being replayed), oldest first. Idempotent."""
@@ -136,6 +160,8 @@ class PartitionTriage:
                 self._restore_case(item_id, change.value)
             elif kind == "r":
                 self._restore_outcome(item_id, change.value)
+            elif kind == "h":
+                self._restore_holder(item_id, change.value)
 
     # --- deciding ----------------------------------------------------------------------------------
 
@@ -178,6 +204,10 @@ class PartitionTriage:
             elif kind == 1 and self._forget(item_id):
                 changes.append(Change(_outcome_key(item_id), None))
         return changes
+
+    def _hold(self, case_id: UUID, person_id: str) -> Change:
+        self.workload.hold(case_id, person_id)
+        return Change(_holder_key(case_id), person_id.encode())
 
     def _add_case(self, case: OpenCase) -> Change:
         self.index.add(case)
@@ -229,16 +259,27 @@ class PartitionTriage:
         outcome = _outcome_of(fields)
         opened = self.index.get(outcome.case_id) if isinstance(outcome, Opened) else None
         if opened is not None:  # share the index's id objects: a million cases, two UUIDs fewer each
-            outcome, report_id = Opened(opened.case_id), opened.report_id
+            assert isinstance(outcome, Opened)
+            outcome, report_id = Opened(opened.case_id, outcome.assignee_id), opened.report_id
         record = _Record(outcome, at, reporter_id)
         self._outcomes[report_id] = record
         self._by_reporter.setdefault(reporter_id, []).append(at)
         self.watermark = max(self.watermark, at)
         heapq.heappush(self._expiry, (at + self._merge.outcome_retention_seconds, 1, report_id))
 
+    def _restore_holder(self, case_id: UUID, value: bytes | None) -> None:
+        if value is None:
+            self.workload.release(case_id)
+        else:
+            self.workload.hold(case_id, value.decode())
+
 
 def _case_key(case_id: UUID) -> bytes:
     return f"c:{case_id}".encode()
+
+
+def _holder_key(case_id: UUID) -> bytes:
+    return f"h:{case_id}".encode()
 
 
 def _outcome_key(report_id: UUID) -> bytes:
@@ -251,7 +292,9 @@ def _json(value: Any) -> bytes:
 
 def _outcome_fields(outcome: Outcome) -> list[Any]:
     if isinstance(outcome, Opened):
-        return ["opened", str(outcome.case_id)]
+        if outcome.assignee_id is None:
+            return ["opened", str(outcome.case_id)]
+        return ["opened", str(outcome.case_id), outcome.assignee_id]
     if isinstance(outcome, Merged):
         return ["merged", str(outcome.case_id), str(outcome.case_report_id), outcome.distance_m]
     return ["voided", outcome.reason, outcome.detail]
@@ -259,8 +302,8 @@ def _outcome_fields(outcome: Outcome) -> list[Any]:
 
 def _outcome_of(fields: list[Any]) -> Outcome:
     kind, *rest = fields
-    if kind == "opened":
-        return Opened(UUID(rest[0]))
+    if kind == "opened":  # the assignee is absent for an unlocated case (and in records written before it)
+        return Opened(UUID(rest[0]), sys.intern(rest[1]) if len(rest) > 1 else None)
     if kind == "merged":
         return Merged(UUID(rest[0]), UUID(rest[1]), float(rest[2]))
     return Voided(rest[0], rest[1])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from services.dispatch.domain import case_id_for, dispatch_report
+from services.dispatch.domain import case_id_for, dispatch_report, locate
 from services.dispatch.domain.outcomes import merged_events, voided_events
 from services.dispatch.domain.triage import Merged, Voided
 from services.handling.domain import SYSTEM_ROLE, Actor, Case, State, open_case
@@ -78,9 +78,9 @@ def test_handling_credits_a_merge_once_however_often_it_arrives() -> None:
 
 def test_scoring_ignores_merges_and_voided_reports() -> None:
     fact = apply_event(None, OPENED)
-    voided = voided_events(AGAIN, Voided("blocked_words", "spam"), city=CITY, dispatched_at=SUBMITTED_AT)[
-        0
-    ].event
+    voided = voided_events(
+        AGAIN, Voided("blocked_words", "spam"), where=locate(CITY, AGAIN.location), dispatched_at=SUBMITTED_AT
+    )[0].event
 
     assert apply_event(fact, MERGED) == fact
     assert not isinstance(voided, CaseEvent)  # scoring's handler ignores anything but case events
