@@ -19,6 +19,7 @@ from services.handling.domain import (
     IllegalTransition,
     NotPermitted,
     Resolve,
+    RuleBroken,
     State,
     Verify,
     allowed_steps,
@@ -55,8 +56,9 @@ async def _step(runtime: Runtime, viewer: CurrentViewer, case_id: UUID, command:
             viewer=viewer,
             now=runtime.clock(),
             topic_prefix=runtime.settings.topic_prefix,
+            policy=runtime.policy,
         )
-    except IllegalTransition:
+    except (IllegalTransition, RuleBroken):
         outcome = "illegal"
         raise
     except (NotPermitted, handlers.CaseHidden):
@@ -168,9 +170,13 @@ def install_domain_errors(app: FastAPI) -> None:
     async def not_permitted(_: Request, exc: NotPermitted) -> JSONResponse:
         return error_response(403, "forbidden", exc.reason)
 
+    @app.exception_handler(RuleBroken)
+    async def rule_broken(_: Request, exc: RuleBroken) -> JSONResponse:
+        return error_response(409, "rule_broken", exc.reason)
+
     @app.exception_handler(IllegalTransition)
     async def illegal(_: Request, exc: IllegalTransition) -> JSONResponse:
-        allowed = [step.value for step in allowed_steps(exc.state)]
+        allowed = [step.value for step in allowed_steps(exc.state, for_people=True)]
         details = [{"state": exc.state.value, "action": exc.step.value, "allowed_actions": allowed}]
         return error_response(409, "illegal_transition", str(exc), details)
 

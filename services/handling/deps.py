@@ -13,8 +13,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import Counter
 
 from services.handling.auth import InvalidToken, decode_token
+from services.handling.domain import HandlingPolicy
 from services.handling.domain.access import Viewer
 from services.handling.settings import HandlingSettings
+from shared.city import City
 from shared.http import ApiError
 
 
@@ -27,6 +29,8 @@ class Runtime:
     city_id: str
     steps: Counter
     clock: Callable[[], datetime]
+    policy: HandlingPolicy
+    city: City
 
     @property
     def schema(self) -> str:

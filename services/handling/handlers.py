@@ -16,11 +16,13 @@ import asyncpg
 
 from services.handling import repository
 from services.handling.domain import (
+    DEFAULT_POLICY,
     SYSTEM_ROLE,
     Actor,
     Assign,
     Case,
     Command,
+    HandlingPolicy,
     LifecycleError,
     State,
     apply,
@@ -67,6 +69,7 @@ async def take_step(
     viewer: Viewer,
     now: datetime,
     topic_prefix: str = "",
+    policy: HandlingPolicy = DEFAULT_POLICY,
 ) -> Case:
     """Apply a person's command to a case; its event is in the outbox when this returns."""
     async with pool.acquire() as conn, conn.transaction():
@@ -75,7 +78,7 @@ async def take_step(
             raise CaseNotFound(case_id)
         if not can_see(viewer, case):
             raise CaseHidden(case_id)
-        after, raised = apply(case, command, viewer.actor, now)
+        after, raised = apply(case, command, viewer.actor, now, policy)
         await repository.save_step(conn, schema, case, after)
         for event in raised:
             record = encode(event.event, source=SOURCE, event_id=event.event_id, time=now)

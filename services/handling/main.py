@@ -21,13 +21,15 @@ from services.handling import handlers
 from services.handling.api import install_domain_errors, router
 from services.handling.deps import Runtime
 from services.handling.gauges import CaseGauges
+from services.handling.policy_file import load_policy
 from services.handling.settings import HandlingSettings
-from shared.city import load_city
+from shared.city import City, load_city
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
 from shared.observability import ServiceMetrics, configure_logging, health_router, instrument
 from shared.streams import ConsumeAndRelay, StreamsConfig
 from shared.topics import CASE_EVENTS
+from shared.worktime import Clock, load_worktime
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,13 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def policy_clock(settings: HandlingSettings, city: City) -> Clock:
+    """Working time on the city's calendar; in demo time (scale ≠ 1) a compressed wall clock."""
+    if settings.sla_scale != 1:
+        return Clock(None, scale=settings.sla_scale)
+    return Clock(load_worktime(settings.city_dir, city=city).calendar)
 
 
 def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
@@ -50,6 +59,7 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         city = load_city(settings.city_dir)
+        policy = load_policy(settings.city_dir, city=city, clock=policy_clock(settings, city))
         database_url = settings.database_url.get_secret_value()
         await migrate(database_url, migrations=MIGRATIONS, schema=settings.db_schema)
         pool = await create_pool(database_url)
@@ -69,7 +79,13 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
             handler=handlers.case_event_handler(settings.db_schema, clock),
         )
         app.state.runtime = Runtime(
-            settings=settings, pool=pool, city_id=city.city_id, steps=steps, clock=clock
+            settings=settings,
+            pool=pool,
+            city_id=city.city_id,
+            steps=steps,
+            clock=clock,
+            policy=policy,
+            city=city,
         )
         app.state.messaging = messaging
         background = [

@@ -26,3 +26,12 @@ class HandlingSettings(ServiceSettings):
     # How often the open/overdue case gauges are recounted from the database.
     gauge_refresh_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
+    # Divides handling's limits (return window, extension caps, deferral length) like dispatch's
+    # GRIDLOOP_DISPATCH_SLA_SCALE does deadlines: demo time runs them on a compressed wall clock.
+    sla_scale: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "GRIDLOOP_HANDLING_SLA_SCALE", "GRIDLOOP_DISPATCH_SLA_SCALE", "sla_scale"
+        ),
+    )

@@ -1,13 +1,13 @@
-"""A case as handling keeps it: its fields, its states, its timeline, and the commands people give.
+"""A case as handling keeps it: its fields, its states and steps, its timeline.
 
-Pure data (stdlib and pydantic only). The rules that move a case between states live in
-``lifecycle.py``; this module only says what a case, a timeline entry and a command are.
+Pure data (stdlib and pydantic only). The commands people give are in ``commands.py``; the rules that
+move a case between states live in ``lifecycle.py``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -16,10 +16,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 class State(StrEnum):
     OPENED = "opened"  # awaiting manual triage: nobody holds it yet
     ASSIGNED = "assigned"
-    ACCEPTED = "accepted"
-    RESOLVED = "resolved"
+    ACCEPTED = "accepted"  # signed for
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"  # reported back with evidence
     VERIFIED = "verified"
     CLOSED = "closed"
+    RETURNED = "returned"  # sent back by its receiver (approved), waiting to be dispatched again
+    DEFERRED = "deferred"  # parked with approval: the clock is paused until it resumes
+    VOIDED = "voided"  # approved as invalid: the case ends without handling
+    IN_CONSULTATION = "in_consultation"
+    REOPENED = "reopened"  # an unsatisfied callback the handler caused: back to the holder
 
 
 class Step(StrEnum):
@@ -27,11 +33,54 @@ class Step(StrEnum):
 
     OPEN = "open"
     ASSIGN = "assign"
+    REASSIGN = "reassign"  # dispatched again by an operator (after a return, or from manual triage)
     ACCEPT = "accept"
+    START = "start"
     RESOLVE = "resolve"
     PASS_VERIFICATION = "pass_verification"
     FAIL_VERIFICATION = "fail_verification"
     CLOSE = "close"
+    CALLBACK = "callback"
+    REOPEN = "reopen"  # a callback whose dissatisfaction the handler caused
+    REQUEST_RETURN = "request_return"
+    APPROVE_RETURN = "approve_return"
+    REJECT_RETURN = "reject_return"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REJECT_EXTENSION = "reject_extension"
+    REQUEST_DEFERRAL = "request_deferral"
+    APPROVE_DEFERRAL = "approve_deferral"
+    REJECT_DEFERRAL = "reject_deferral"
+    RESUME = "resume"
+    REQUEST_VOID = "request_void"
+    APPROVE_VOID = "approve_void"
+    REJECT_VOID = "reject_void"
+    REQUEST_APPEAL = "request_appeal"
+    APPROVE_APPEAL = "approve_appeal"
+    REJECT_APPEAL = "reject_appeal"
+    ESCALATE = "escalate"
+    START_CONSULTATION = "start_consultation"
+    RECORD_OPINION = "record_opinion"
+    DECIDE_CONSULTATION = "decide_consultation"
+    REMIND = "remind"
+    YELLOW_CARD = "yellow_card"
+    RED_CARD = "red_card"
+
+
+class RequestKind(StrEnum):
+    """What a holder may ask approval for (returns, extensions, deferrals, voids, timeout appeals)."""
+
+    RETURN = "return"
+    EXTENSION = "extension"
+    DEFERRAL = "deferral"
+    VOID = "void"
+    APPEAL = "appeal"
+
+
+# The states in which a case is held by someone who is working it (supervision timers run).
+WORKING_STATES = (State.ASSIGNED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED)
+# The states a case never leaves.
+FINAL_STATES = (State.VOIDED,)
 
 
 class Annotation(StrEnum):
@@ -50,6 +99,10 @@ class Actor(BaseModel):
 
     id: str = Field(min_length=1, max_length=200)
     role: str = Field(min_length=1, max_length=64)
+    # The unit the person serves (their jurisdiction); None for the system.
+    unit_id: str | None = None
+    # Serving the city itself: every case is in their jurisdiction.
+    city_wide: bool = False
 
 
 class Location(BaseModel):
@@ -74,6 +127,38 @@ class TimelineEntry(BaseModel):
     note: str | None = None
     evidence: tuple[str, ...] = ()
     at: AwareDatetime
+    # What else the step decided, e.g. an extension's length, a decision's lead unit, a new holder.
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class PendingRequest(BaseModel):
+    """A request waiting for approval: only one at a time per case."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: RequestKind
+    requested_by: str
+    requested_role: str
+    reason: str
+    at: AwareDatetime
+    # extension: how much more time is asked for, ISO-8601 (P2D: two working days)
+    length: str | None = None
+    # deferral: until when the case is parked
+    until: AwareDatetime | None = None
+    evidence: tuple[str, ...] = ()
+
+
+class Consultation(BaseModel):
+    """A joint review: who convened it, who was invited, their opinions, and (once decided) the decision."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    convened_by: str
+    invited_units: tuple[str, ...]
+    opinions: dict[str, str] = Field(default_factory=dict)
+    lead_unit: str | None = None
+    supporting_units: tuple[str, ...] = ()
+    deadline: AwareDatetime | None = None
 
 
 class Case(BaseModel):
@@ -101,6 +186,21 @@ class Case(BaseModel):
     close_by: AwareDatetime
     opened_at: AwareDatetime
     updated_at: AwareDatetime
+    # Supervision moments of the handling clock (dispatch's; moved with the deadlines).
+    accept_by: AwareDatetime | None = None
+    yellow_at: AwareDatetime | None = None
+    red_at: AwareDatetime | None = None
+    # When the current holder received the case: a return is counted from here.
+    assigned_at: AwareDatetime | None = None
+    pending: PendingRequest | None = None
+    extensions: int = 0
+    reworks: int = 0
+    # While deferred: when the clock stopped and when the case resumes by itself.
+    paused_at: AwareDatetime | None = None
+    resume_at: AwareDatetime | None = None
+    # An approved timeout appeal: lateness does not count against the case.
+    exempt_from_lateness: bool = False
+    consultation: Consultation | None = None
     # The whole flow record, oldest first; its length is the case's version.
     history: tuple[TimelineEntry, ...] = ()
 
@@ -111,61 +211,5 @@ class Case(BaseModel):
     def last(self, action: Step) -> TimelineEntry | None:
         return next((entry for entry in reversed(self.history) if entry.action is action), None)
 
-
-# --- commands: what a person (or dispatch) asks handling to do to a case -------------------------------
-
-
-class Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    note: str | None = Field(default=None, max_length=2000)
-
-    @property
-    def step(self) -> Step:
-        raise NotImplementedError
-
-
-class Assign(Command):
-    """Dispatch named a holder and a verifier (from a ``CaseAssigned`` event)."""
-
-    event_id: UUID
-    assignee_id: str
-    assignee_role: str
-    unit_id: str
-    verifier_id: str
-    tier: str
-    grid_id: str | None
-    resolve_by: datetime
-    close_by: datetime
-
-    @property
-    def step(self) -> Step:
-        return Step.ASSIGN
-
-
-class Accept(Command):
-    @property
-    def step(self) -> Step:
-        return Step.ACCEPT
-
-
-class Resolve(Command):
-    evidence: tuple[str, ...] = Field(default=(), max_length=9)
-
-    @property
-    def step(self) -> Step:
-        return Step.RESOLVE
-
-
-class Verify(Command):
-    passed: bool
-
-    @property
-    def step(self) -> Step:
-        return Step.PASS_VERIFICATION if self.passed else Step.FAIL_VERIFICATION
-
-
-class Close(Command):
-    @property
-    def step(self) -> Step:
-        return Step.CLOSE
+    def holder(self) -> str | None:
+        return self.assignee_id
