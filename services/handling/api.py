@@ -10,10 +10,11 @@ from uuid import UUID
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.handling import handlers, repository
+from services.handling import handlers, queries, repository
 from services.handling.deps import CurrentViewer, Runtime, RuntimeDep
 from services.handling.domain import (
     Accept,
+    Case,
     Close,
     Command,
     IllegalTransition,
@@ -28,6 +29,7 @@ from services.handling.domain.access import can_see
 from services.handling.views import (
     AcceptBody,
     BadCursor,
+    CaseDetail,
     CasePage,
     CaseView,
     CloseBody,
@@ -106,26 +108,36 @@ async def list_cases(
     runtime: RuntimeDep,
     viewer: CurrentViewer,
     state: State | None = None,
+    tier: str | None = None,
     grid_id: str | None = None,
+    category: str | None = None,
+    overdue: Annotated[bool | None, Query(description="past close-by (open), or closed after it")] = None,
     assignee_id: str | None = None,
     verifier_id: str | None = None,
     limit: Annotated[int, Query(ge=1, description=f"page size, at most {MAX_PAGE}")] = 50,
     cursor: str | None = None,
 ) -> CasePage:
-    """Cases the caller may see, newest first."""
+    """Cases the caller may see, newest first; a limit above the cap is served as the cap."""
     page_size = min(limit, MAX_PAGE)
+    now = runtime.clock()
+    wanted = queries.CaseFilter(
+        state=state,
+        tier=tier,
+        grid_id=grid_id,
+        category=category,
+        assignee_id=assignee_id,
+        verifier_id=verifier_id,
+    )
     async with runtime.pool.acquire() as conn:
-        rows = await repository.list_cases(
+        rows = await queries.list_cases(
             conn,
             runtime.schema,
             viewer=viewer,
-            where=repository.CaseFilter(
-                state=state, grid_id=grid_id, assignee_id=assignee_id, verifier_id=verifier_id
-            ),
+            wanted=wanted,
+            overdue_at=None if overdue is None else (now, overdue),
             limit=page_size + 1,
             after=decode_cursor(cursor) if cursor else None,
         )
-    now = runtime.clock()
     items = [CaseView.of(dict(row), now) for row in rows[:page_size]]
     more = len(rows) > page_size
     return CasePage(
@@ -133,28 +145,27 @@ async def list_cases(
     )
 
 
-@router.get("/cases/{case_id}", response_model=CaseView)
-async def get_case(case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
-    async with runtime.pool.acquire() as conn:
-        case = await repository.load_case(conn, runtime.schema, case_id)
-    if case is None:
-        raise handlers.CaseNotFound(case_id)
-    if not can_see(viewer, case):
-        raise handlers.CaseHidden(case_id)
-    return CaseView.of_case(case, runtime.clock())
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+async def get_case(case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseDetail:
+    """The case with its timeline (oldest first)."""
+    return CaseDetail.of_case(await _visible_case(runtime, viewer, case_id), runtime.clock())
 
 
 @router.get("/cases/{case_id}/timeline", response_model=TimelineView)
 async def get_timeline(case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer) -> TimelineView:
     """The case's flow record, oldest first: who did what, from which state to which, and why."""
+    case = await _visible_case(runtime, viewer, case_id)
+    return TimelineView(case_id=case_id, entries=TimelineEntryView.all_of(case))
+
+
+async def _visible_case(runtime: Runtime, viewer: CurrentViewer, case_id: UUID) -> Case:
     async with runtime.pool.acquire() as conn:
         case = await repository.load_case(conn, runtime.schema, case_id)
     if case is None:
         raise handlers.CaseNotFound(case_id)
     if not can_see(viewer, case):
         raise handlers.CaseHidden(case_id)
-    entries = [TimelineEntryView.model_validate(entry.model_dump()) for entry in case.history]
-    return TimelineView(case_id=case_id, entries=entries)
+    return case
 
 
 def install_domain_errors(app: FastAPI) -> None:

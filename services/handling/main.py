@@ -21,8 +21,11 @@ from services.handling import handlers
 from services.handling.api import install_domain_errors, router
 from services.handling.deps import Runtime
 from services.handling.gauges import CaseGauges
+from services.handling.listening import StreamListener
 from services.handling.policy_file import load_policy
 from services.handling.settings import HandlingSettings
+from services.handling.stream import StreamMetrics
+from services.handling.stream import router as stream_router
 from shared.city import City, load_city
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
@@ -50,6 +53,7 @@ def policy_clock(settings: HandlingSettings, city: City) -> Clock:
 def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     metrics = ServiceMetrics("handling")
     gauges = CaseGauges(metrics)
+    stream_metrics = StreamMetrics(metrics)
     steps = metrics.counter(
         "case_steps_total",
         "Steps people asked to take on cases, by action and outcome (taken, illegal, forbidden, not_found).",
@@ -88,12 +92,16 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
             city=city,
         )
         app.state.messaging = messaging
+        listener = StreamListener(database_url=database_url, schema=settings.db_schema)
+        app.state.stream_listener = listener
+        app.state.stream_metrics = stream_metrics
         background = [
             asyncio.create_task(messaging.run(), name="handling-kafka"),
             asyncio.create_task(
                 gauges.keep_fresh(pool, settings.db_schema, clock, settings.gauge_refresh_seconds),
                 name="handling-gauges",
             ),
+            asyncio.create_task(listener.run(), name="handling-stream-listener"),
         ]
         log.info("handling started", extra={"schema": settings.db_schema, "city": city.city_id})
         try:
@@ -115,6 +123,7 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
     install_error_handlers(app)
     install_domain_errors(app)
     app.include_router(router)
+    app.include_router(stream_router)
 
     async def database_ready() -> bool:
         return await ping(app.state.runtime.pool)

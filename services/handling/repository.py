@@ -4,15 +4,13 @@ the transaction, so a state change, its timeline rows and its outbox row commit 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from services.handling.domain import Case, Location, State, TimelineEntry
-from services.handling.domain.access import Viewer
+from services.handling.domain import Case, Location, TimelineEntry
 
 CASE_COLUMNS = (
     "id",
@@ -71,14 +69,6 @@ TIMELINE_COLUMNS = (
 
 class ConcurrentUpdate(Exception):
     """The case changed between reading and writing it."""
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    state: State | None = None
-    grid_id: str | None = None
-    assignee_id: str | None = None
-    verifier_id: str | None = None
 
 
 def _columns(case: Case) -> dict[str, Any]:
@@ -169,56 +159,6 @@ async def timeline(conn: asyncpg.Connection, schema: str, case_id: UUID) -> list
         f"""select seq, event_id, action, actor_id, actor_role, from_state, to_state, note, evidence, at
             from "{schema}".case_timeline where case_id = $1 order by seq""",
         case_id,
-    )
-    return rows
-
-
-def _visible_to(viewer: Viewer, first: int) -> tuple[str, list[Any]]:
-    """The SQL twin of ``domain.access.can_see``."""
-    if viewer.city_wide:
-        return "true", []
-    clause = (
-        f"(assignee_id = ${first} or verifier_id = ${first} or ${first + 1} in "
-        "(grid_id, community_id, street_id, district_id, department_id, unit_id))"
-    )
-    return clause, [viewer.person_id, viewer.unit_id]
-
-
-async def list_cases(
-    conn: asyncpg.Connection,
-    schema: str,
-    *,
-    viewer: Viewer,
-    where: CaseFilter,
-    limit: int,
-    after: tuple[datetime, UUID] | None,
-) -> list[asyncpg.Record]:
-    """Newest first, keyset-paginated on (opened_at, id): pages stay stable while cases open."""
-    clauses: list[str] = []
-    args: list[Any] = []
-
-    def add(template: str, *values: Any) -> None:
-        clauses.append(template.format(*(f"${len(args) + i}" for i in range(1, len(values) + 1))))
-        args.extend(values)
-
-    visibility, visibility_args = _visible_to(viewer, len(args) + 1)
-    clauses.append(visibility)
-    args.extend(visibility_args)
-    if where.state is not None:
-        add("state = {}", where.state.value)
-    if where.grid_id is not None:
-        add("grid_id = {}", where.grid_id)
-    if where.assignee_id is not None:
-        add("assignee_id = {}", where.assignee_id)
-    if where.verifier_id is not None:
-        add("verifier_id = {}", where.verifier_id)
-    if after is not None:
-        add("(opened_at, id) < ({}, {})", *after)
-    args.append(limit)
-    rows: list[asyncpg.Record] = await conn.fetch(
-        f"""select * from "{schema}".cases where {" and ".join(clauses)}
-            order by opened_at desc, id desc limit ${len(args)}""",
-        *args,
     )
     return rows
 

@@ -35,3 +35,7 @@ class HandlingSettings(ServiceSettings):
             "GRIDLOOP_HANDLING_SLA_SCALE", "GRIDLOOP_DISPATCH_SLA_SCALE", "sla_scale"
         ),
     )
+    # The case stream (SSE): at most this many events per read while a client catches up, and a comment
+    # after this many idle seconds so that proxies keep the connection open.
+    stream_batch_size: int = Field(default=100, ge=1, le=1000)
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0)

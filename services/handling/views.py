@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from services.handling.domain import Case, State, Step
+from services.handling.domain.model import Annotation
 
 Note = str | None
 
@@ -108,7 +109,7 @@ class CasePage(BaseModel):
 class TimelineEntryView(BaseModel):
     seq: int
     event_id: UUID
-    action: Step
+    action: Step | Annotation
     actor_id: str
     actor_role: str
     from_state: State | None
@@ -117,10 +118,24 @@ class TimelineEntryView(BaseModel):
     evidence: list[str]
     at: AwareDatetime
 
+    @classmethod
+    def all_of(cls, case: Case) -> list[TimelineEntryView]:
+        return [cls.model_validate(entry.model_dump()) for entry in case.history]
+
 
 class TimelineView(BaseModel):
     case_id: UUID
     entries: list[TimelineEntryView]
+
+
+class CaseDetail(CaseView):
+    # The case's flow record, oldest first (the same entries as /v1/cases/{id}/timeline).
+    timeline: list[TimelineEntryView]
+
+    @classmethod
+    def of_case(cls, case: Case, now: datetime) -> CaseDetail:
+        summary = CaseView.of_case(case, now)
+        return cls(**dict(summary), timeline=TimelineEntryView.all_of(case))
 
 
 class BadCursor(ValueError):

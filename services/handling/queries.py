@@ -1,0 +1,143 @@
+"""Read-side SQL: listing cases and reading the case stream, both filtered to what the caller may see.
+
+``cases`` and ``case_stream`` name their case columns alike (a stream row keeps a copy of the case as
+its commit left it), so one filter builder serves both tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from services.handling.domain import State
+from services.handling.domain.access import Viewer
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    state: State | None = None
+    tier: str | None = None
+    grid_id: str | None = None
+    category: str | None = None
+    assignee_id: str | None = None
+    verifier_id: str | None = None
+    case_id: UUID | None = None
+
+
+class Where:
+    """A conjunction of SQL conditions with numbered asyncpg parameters."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.args: list[Any] = []
+
+    def add(self, template: str, *values: Any) -> None:
+        """``template`` names the values as ``str.format`` does: ``{}`` in order, or ``{0}`` to repeat one."""
+        first = len(self.args) + 1
+        self.clauses.append(template.format(*(f"${first + i}" for i in range(len(values)))))
+        self.args.extend(values)
+
+    def next_placeholder(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    @property
+    def sql(self) -> str:
+        return " and ".join(self.clauses) or "true"
+
+
+def visible_to(where: Where, viewer: Viewer) -> None:
+    """The SQL twin of ``domain.access.can_see``: keep the two in step."""
+    if viewer.city_wide:
+        return
+    where.add(
+        "(assignee_id = {0} or verifier_id = {0} or {1} in "
+        "(grid_id, community_id, street_id, district_id, department_id, unit_id))",
+        viewer.person_id,
+        viewer.unit_id,
+    )
+
+
+def matching(where: Where, wanted: CaseFilter, *, case_id_column: str) -> None:
+    for column in ("tier", "grid_id", "category", "assignee_id", "verifier_id"):
+        value = getattr(wanted, column)
+        if value is not None:
+            where.add(f"{column} = {{}}", value)
+    if wanted.state is not None:
+        where.add("state = {}", wanted.state.value)
+    if wanted.case_id is not None:
+        where.add(f"{case_id_column} = {{}}", wanted.case_id)
+
+
+def overdue(where: Where, now: datetime, is_overdue: bool) -> None:
+    """The SQL twin of ``CaseView.overdue``: open past close_by, or closed after it."""
+    condition = "(case when state = 'closed' then updated_at > close_by else close_by < {} end)"
+    where.add(condition if is_overdue else f"not {condition}", now)
+
+
+async def list_cases(
+    conn: asyncpg.Connection,
+    schema: str,
+    *,
+    viewer: Viewer,
+    wanted: CaseFilter,
+    overdue_at: tuple[datetime, bool] | None = None,
+    limit: int,
+    after: tuple[datetime, UUID] | None,
+) -> list[asyncpg.Record]:
+    """Newest first, keyset-paginated on (opened_at, id): pages stay stable while cases open."""
+    where = Where()
+    visible_to(where, viewer)
+    matching(where, wanted, case_id_column="id")
+    if overdue_at is not None:
+        overdue(where, *overdue_at)
+    if after is not None:
+        where.add("(opened_at, id) < ({}, {})", *after)
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""select * from "{schema}".cases where {where.sql}
+            order by opened_at desc, id desc limit {where.next_placeholder(limit)}""",
+        *where.args,
+    )
+    return rows
+
+
+async def stream_head(conn: asyncpg.Connection, schema: str) -> int:
+    """The position of the newest committed stream event (0 before the first)."""
+    head: int = await conn.fetchval(f'select position from "{schema}".case_stream_head')
+    return head
+
+
+async def stream_after(
+    conn: asyncpg.Connection,
+    schema: str,
+    *,
+    viewer: Viewer,
+    wanted: CaseFilter,
+    after: int,
+    limit: int,
+) -> tuple[list[asyncpg.Record], int]:
+    """Up to ``limit`` events after position ``after`` that the viewer may see, oldest first, and the
+    position the read covered: every event up to it is committed, so a reader that got fewer than
+    ``limit`` may move on to it without skipping one (the next read then starts past events it may not
+    see instead of scanning them again)."""
+    where = Where()
+    where.add("e.position > {}", after)
+    visible_to(where, viewer)
+    matching(where, wanted, case_id_column="case_id")
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""select h.position as head, e.*
+            from "{schema}".case_stream_head h
+            left join lateral (
+                select * from "{schema}".case_stream e
+                where e.position <= h.position and {where.sql}
+                order by e.position limit {where.next_placeholder(limit)}
+            ) e on true""",
+        *where.args,
+    )
+    head: int = rows[0]["head"]
+    events = [row for row in rows if row["position"] is not None]
+    return events, head if len(events) < limit else events[-1]["position"]

@@ -1,0 +1,88 @@
+"""Helpers for the case-stream tests: the handling app served over real HTTP (an SSE stream needs a
+real connection: httpx's ASGI transport buffers whole responses), and a client that reads events."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from httpx_sse import aconnect_sse
+
+
+@asynccontextmanager
+async def served(app: Any) -> AsyncIterator[str]:
+    """Serve an app whose lifespan already runs on an ephemeral port; yield its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None)
+    config.timeout_graceful_shutdown = 1
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@dataclass
+class Received:
+    """What one connection got: the events (their ``data`` parsed) in order."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        return [event["position"] for event in self.events]
+
+    def of_case(self, case_id: object) -> list[str]:
+        return [event["action"] for event in self.events if event["case_id"] == str(case_id)]
+
+
+@asynccontextmanager
+async def listening(
+    base_url: str, headers: dict[str, str], *, last_event_id: int | None = None, **params: Any
+) -> AsyncIterator[tuple[Received, asyncio.Task[None]]]:
+    """Connect to the stream and collect events in the background until the block ends (disconnect)."""
+    received = Received()
+    connected = asyncio.Event()
+    sent_headers = dict(headers)
+    if last_event_id is not None:
+        sent_headers["Last-Event-ID"] = str(last_event_id)
+
+    async def read() -> None:
+        async with (
+            httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(10, read=None)) as client,
+            aconnect_sse(client, "GET", "/v1/stream/cases", headers=sent_headers, params=params) as source,
+        ):
+            source.response.raise_for_status()
+            connected.set()
+            async for sse in source.aiter_sse():
+                if not sse.data:
+                    continue  # the opening ``retry`` field (browsers dispatch no event for it either)
+                event = json.loads(sse.data)
+                assert sse.id == str(event["position"])
+                received.events.append(event)
+
+    task = asyncio.create_task(read())
+    done, _ = await asyncio.wait(
+        {task, asyncio.create_task(connected.wait())}, timeout=10, return_when="FIRST_COMPLETED"
+    )
+    if task in done:
+        task.result()  # raises what went wrong
+    try:
+        yield received, task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

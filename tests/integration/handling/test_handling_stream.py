@@ -1,0 +1,310 @@
+"""The operators' live stream over real HTTP, PostgreSQL and Kafka: resuming with Last-Event-ID gets
+exactly the missed events, jurisdiction and filters apply, positions are gap-free under concurrent
+writers, heartbeats flow, disconnected clients are let go, and a second instance streams the same ids."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from services.handling import queries, repository
+from services.handling.domain import Actor, Assign, apply, open_case
+from services.handling.domain.access import Viewer
+from services.handling.main import create_app
+from tests.integration.handling.conftest import (
+    Crew,
+    Dispatch,
+    Handling,
+    Person,
+    handling_settings,
+    running_handling,
+)
+from tests.integration.handling.stream_client import listening, served
+
+BATCH = 5
+CITY_WIDE = Viewer(person_id="test", role="supervisor", unit_id="yancheng", city_wide=True)
+
+
+@pytest.fixture(scope="module")
+async def live(database_url: str, kafka_bootstrap: str) -> AsyncIterator[tuple[Handling, str]]:
+    """A handling app with a small replay batch and a quick heartbeat, served on a real port."""
+    settings = handling_settings(database_url, kafka_bootstrap, uuid.uuid4().hex[:10]).model_copy(
+        update={"stream_batch_size": BATCH, "stream_heartbeat_seconds": 0.5}
+    )
+    async with running_handling(settings) as handling, served(handling.app) as base_url:
+        yield handling, base_url
+
+
+async def until(check, what: str, within: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"timed out after {within}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def step(
+    handling: Handling, case_id: uuid.UUID, action: str, person, body: dict[str, object] | None = None
+) -> None:
+    response = await handling.http.post(
+        f"/v1/cases/{case_id}/{action}", json=body or {}, headers=person.headers()
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_a_client_that_reconnects_with_last_event_id_receives_exactly_the_missed_events(
+    live, dispatch, crew: Crew
+):
+    handling, base_url = live
+    operator = crew.operator.headers()
+    async with listening(base_url, operator) as (first, _):
+        case_id = await dispatch.open_and_assign(crew, handling)
+        await until(lambda: len(first.events) == 2, "the opening and the assignment")
+    assert first.of_case(case_id) == ["open", "assign"]
+    last_seen = first.ids[-1]
+
+    # While the operator is away: the case moves on, and more than a replay batch of cases open.
+    await step(handling, case_id, "accept", crew.assignee)
+    await step(handling, case_id, "resolve", crew.assignee, {"note": "cleared"})
+    others = [await dispatch.open_and_assign(crew, handling) for _ in range(3)]
+
+    async with listening(base_url, operator, last_event_id=last_seen) as (resumed, _):
+        await until(lambda: len(resumed.events) == 2 + 2 * len(others), "the missed events")
+        await step(handling, case_id, "verify", crew.verifier, {"passed": True})
+        await until(lambda: len(resumed.events) == 3 + 2 * len(others), "the live event after the replay")
+        await asyncio.sleep(0.5)  # nothing else may follow
+    assert resumed.ids == list(range(last_seen + 1, last_seen + 1 + len(resumed.events))), "gap or repeat"
+    assert resumed.of_case(case_id) == ["accept", "resolve", "pass_verification"]
+    for other in others:
+        assert resumed.of_case(other) == ["open", "assign"]
+    accepted = next(e for e in resumed.events if e["action"] == "accept")
+    assert accepted["actor_id"] == crew.assignee.person_id
+    assert (accepted["from_state"], accepted["to_state"]) == ("assigned", "accepted")
+    assert accepted["case"]["assignee_id"] == crew.assignee.person_id
+    assert accepted["case"]["district_id"] == crew.district_id
+
+
+async def test_the_stream_carries_only_what_the_caller_may_see_and_what_the_filters_ask(
+    live, dispatch, crew: Crew
+):
+    handling, base_url = live
+    other_crew = elsewhere_than(crew)
+    async with (
+        listening(base_url, crew.operator.headers(), after=0) as (district, _),
+        listening(base_url, other_crew.operator.headers(), after=0) as (elsewhere, _),
+        listening(base_url, crew.stranger.headers(), after=0) as (stranger, _),
+        listening(base_url, crew.verifier.headers(), after=0, grid_id=crew.assignee.unit_id) as (chief, _),
+    ):
+        ours = await dispatch.open_and_assign(crew, handling)
+        theirs = await dispatch.open_and_assign(other_crew, handling)
+        await step(handling, ours, "accept", crew.assignee)
+        async with listening(base_url, crew.operator.headers(), after=0, case_id=str(theirs)) as (one, _):
+            await until(lambda: len(district.of_case(ours)) == 3, "the operator's own case")
+            await until(lambda: len(elsewhere.of_case(theirs)) == 2, "the other district's case")
+            await until(lambda: len(chief.of_case(ours)) == 3, "the grid chief's case")
+            await asyncio.sleep(1)  # heartbeats pass; nothing more arrives
+    assert district.of_case(theirs) == []
+    assert elsewhere.of_case(ours) == []
+    assert stranger.events == []
+    assert {e["case"]["grid_id"] for e in chief.events} == {crew.assignee.unit_id}
+    assert one.events == [], "the operator may not see the other district's case, even by its id"
+    assert all(e["case"]["district_id"] == crew.district_id for e in district.events)
+
+
+async def test_a_replay_longer_than_the_batch_cap_arrives_whole_and_in_order(live, dispatch, crew: Crew):
+    handling, base_url = live
+    pool = pool_of(handling)
+    async with pool.acquire() as conn:
+        start = await queries.stream_head(conn, handling.schema)
+    case_ids = await _open_directly(handling, dispatch, crew, count=3 * BATCH + 2)
+    async with listening(base_url, crew.operator.headers(), after=start) as (replay, _):
+        await until(lambda: len(replay.events) == len(case_ids), "the replay")
+    assert replay.ids == list(range(start + 1, start + 1 + len(case_ids)))
+    assert [uuid.UUID(e["case_id"]) for e in replay.events] == case_ids
+
+    async with pool.acquire() as conn:
+        events, covered = await queries.stream_after(
+            conn, handling.schema, viewer=CITY_WIDE, wanted=queries.CaseFilter(), after=start, limit=BATCH
+        )
+    assert len(events) == BATCH
+    assert covered == events[-1]["position"]
+
+
+async def test_positions_are_gap_free_and_in_commit_order_while_many_transactions_commit_at_once(
+    live, dispatch, crew: Crew
+):
+    handling, _ = live
+    pool = pool_of(handling)
+    wanted = queries.CaseFilter(grid_id=crew.assignee.unit_id)
+    async with pool.acquire() as conn:
+        start = await queries.stream_head(conn, handling.schema)
+    seen: list[int] = []
+    writing = True
+
+    async def reader() -> None:
+        # Reads as fast as it can while writers commit: what it sees must never skip a position.
+        after = start
+        async with pool.acquire() as conn:
+            while writing or after < await queries.stream_head(conn, handling.schema):
+                events, covered = await queries.stream_after(
+                    conn,
+                    handling.schema,
+                    viewer=CITY_WIDE,
+                    wanted=queries.CaseFilter(),
+                    after=after,
+                    limit=50,
+                )
+                seen.extend(event["position"] for event in events)
+                after = covered
+
+    reading = asyncio.create_task(reader())
+    case_ids = await asyncio.gather(*(_open_and_assign_directly(handling, dispatch, crew) for _ in range(40)))
+    writing = False
+    await reading
+    assert seen == list(range(start + 1, start + 1 + len(seen)))
+    async with pool.acquire() as conn:
+        ours, _ = await queries.stream_after(
+            conn, handling.schema, viewer=CITY_WIDE, wanted=wanted, after=start, limit=1000
+        )
+    by_case = {case_id: [row["seq"] for row in ours if row["case_id"] == case_id] for case_id in case_ids}
+    assert all(seqs == [1, 2] for seqs in by_case.values()), "a case's entries left the stream out of order"
+
+
+async def test_an_idle_stream_sends_heartbeats_and_a_disconnected_client_is_let_go(live, crew: Crew):
+    handling, base_url = live
+    clients = "gridloop_handling_stream_clients"
+    before = await handling.metric(clients)
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(10, read=5)) as client,
+        client.stream("GET", "/v1/stream/cases", headers=crew.stranger.headers()) as response,
+    ):
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = response.aiter_lines()
+        assert (await anext(lines)).startswith(": case stream")
+        assert await anext(lines) == "retry: 3000"
+        heartbeats = 0
+        while heartbeats < 2:
+            heartbeats += (await anext(lines)) == ": heartbeat"
+        assert await handling.metric(clients) == before + 1
+    await until_metric(handling, clients, before)
+
+
+async def until_metric(handling: Handling, name: str, value: float) -> None:
+    deadline = asyncio.get_running_loop().time() + 10
+    while await handling.metric(name) != value:
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"{name} stayed at {await handling.metric(name)}, expected {value}")
+        await asyncio.sleep(0.1)
+
+
+async def test_events_sent_are_counted(live, dispatch, crew: Crew):
+    handling, base_url = live
+    sent = "gridloop_handling_stream_events_sent_total"
+    before = await handling.metric(sent)
+    async with listening(base_url, crew.operator.headers()) as (received, _):
+        await dispatch.open_and_assign(crew, handling)
+        await until(lambda: len(received.events) == 2, "two events")
+    assert await handling.metric(sent) >= before + 2
+
+
+@pytest.mark.parametrize(
+    ("headers", "params", "status", "code"),
+    [
+        ({}, {}, 401, "unauthorized"),
+        ({"Last-Event-ID": "soon"}, {}, 422, "invalid_stream_position"),
+        ({}, {"after": "-3"}, 422, "invalid_stream_position"),
+        ({"Last-Event-ID": "999999999"}, {}, 422, "invalid_stream_position"),
+    ],
+)
+async def test_a_bad_start_is_refused_before_the_stream_opens(
+    live, crew: Crew, headers, params, status, code
+):
+    handling, _ = live
+    if status != 401:
+        headers = headers | crew.operator.headers()
+    response = await handling.http.get("/v1/stream/cases", headers=headers, params=params)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+
+
+async def test_a_second_instance_streams_the_same_ids_for_events_the_first_one_wrote(
+    live, database_url, dispatch, crew: Crew
+):
+    handling, first_url = live
+    twin = create_app(handling.settings)  # same schema, same consumer group: another instance
+    async with (
+        twin.router.lifespan_context(twin),
+        served(twin) as second_url,
+        listening(first_url, crew.operator.headers()) as (on_first, _),
+        listening(second_url, crew.operator.headers()) as (on_second, _),
+    ):
+        case_id = await dispatch.open_and_assign(crew, handling)
+        await step(handling, case_id, "accept", crew.assignee)
+        await until(lambda: len(on_first.events) == 3 and len(on_second.events) == 3, "both instances")
+    assert on_first.events == on_second.events
+
+
+def elsewhere_than(crew: Crew) -> Crew:
+    """A crew in another grid of another district."""
+    run = uuid.uuid4().hex[:8]
+    return Crew(
+        assignee=Person(f"w-{run}", "grid_worker", f"g-{run}"),
+        verifier=Person(f"gc-{run}", "grid_chief", f"g-{run}"),
+        stranger=crew.stranger,
+        operator=Person(f"op-{run}", "operator", f"d-{run}"),
+        district_id=f"d-{run}",
+    )
+
+
+# --- writing cases straight through the repository (the same transactions the handlers run) -----------
+
+SYSTEM = Actor(id="test", role="system")
+
+
+def pool_of(handling: Handling) -> Any:
+    return handling.app.state.runtime.pool  # type: ignore[attr-defined]
+
+
+async def _open_directly(
+    handling: Handling, dispatch: Dispatch, crew: Crew, *, count: int
+) -> list[uuid.UUID]:
+    opened, _ = dispatch.events(crew)
+    case_ids = []
+    async with pool_of(handling).acquire() as conn:
+        for _ in range(count):
+            event = opened.model_copy(update={"case_id": uuid.uuid4()})
+            case = open_case(event, event_id=uuid.uuid4(), actor=SYSTEM, now=event.occurred_at)
+            async with conn.transaction():
+                await repository.insert_case(conn, handling.schema, case)
+            case_ids.append(case.id)
+    return case_ids
+
+
+async def _open_and_assign_directly(handling: Handling, dispatch: Dispatch, crew: Crew) -> uuid.UUID:
+    """Two transactions, as dispatch's two events make them."""
+    [case_id] = await _open_directly(handling, dispatch, crew, count=1)
+    _, assigned = dispatch.events(crew, case_id)
+    command = Assign(event_id=uuid.uuid4(), **assigned.model_dump(include=ASSIGNED_FIELDS))
+    async with pool_of(handling).acquire() as conn, conn.transaction():
+        case = await repository.load_case(conn, handling.schema, case_id, for_update=True)
+        assert case is not None
+        after, _ = apply(case, command, SYSTEM, case.opened_at)
+        await repository.save_step(conn, handling.schema, case, after)
+    return case_id
+
+
+ASSIGNED_FIELDS = {
+    "assignee_id",
+    "assignee_role",
+    "unit_id",
+    "verifier_id",
+    "tier",
+    "grid_id",
+    "resolve_by",
+    "close_by",
+}

@@ -1,0 +1,139 @@
+"""The case stream's pure parts: where a connection resumes, how replay is batched, when a reader
+waits, and what goes on the wire."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from services.handling.listening import Wakeup
+from services.handling.stream import (
+    BadPosition,
+    StreamEvent,
+    encode,
+    follow,
+    parse_position,
+    starting_position,
+)
+
+AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def event(position: int) -> StreamEvent:
+    row = {
+        "position": position,
+        "case_id": uuid.UUID(int=1),
+        "seq": position,
+        "event_id": uuid.UUID(int=1000 + position),
+        "action": "accept",
+        "actor_id": "w-1",
+        "actor_role": "grid_worker",
+        "from_state": "assigned",
+        "to_state": "accepted",
+        "note": "on my way\nwith a van",
+        "evidence": [],
+        "at": AT,
+        "committed_at": AT,
+        "state": "accepted",
+        "category": "environment.rubbish",
+        "priority": "normal",
+        "tier": "grid",
+        "grid_id": "g-1",
+        "community_id": "c-1",
+        "street_id": "s-1",
+        "district_id": "d-1",
+        "department_id": None,
+        "unit_id": "g-1",
+        "assignee_id": "w-1",
+        "verifier_id": "gc-1",
+        "resolve_by": AT,
+        "close_by": AT,
+    }
+    return StreamEvent.of(row)
+
+
+class Log:
+    """A stream of ``count`` committed events, read the way ``queries.stream_after`` reads it."""
+
+    def __init__(self, count: int) -> None:
+        self.events = [event(position) for position in range(1, count + 1)]
+        self.limits: list[int] = []
+
+    async def read(self, after: int, limit: int) -> tuple[list[StreamEvent], int]:
+        self.limits.append(limit)
+        found = [e for e in self.events if e.position > after][:limit]
+        head = self.events[-1].position if self.events else 0
+        return found, head if len(found) < limit else found[-1].position
+
+
+@pytest.mark.parametrize(("text", "position"), [("0", 0), ("17", 17), (" 42 ", 42)])
+def test_a_position_is_a_non_negative_integer(text, position):
+    assert parse_position(text) == position
+
+
+@pytest.mark.parametrize("text", ["-1", "1.5", "abc", "", "１２", "12a"])
+def test_anything_else_is_not_a_position(text):
+    with pytest.raises(BadPosition):
+        parse_position(text)
+
+
+def test_last_event_id_wins_over_the_after_parameter_because_a_reconnect_repeats_the_url():
+    assert starting_position("12", "0") == 12
+    assert starting_position(None, "0") == 0
+    assert starting_position("", "5") == 5
+    assert starting_position(None, None) is None
+
+
+async def test_a_replay_longer_than_a_batch_comes_in_capped_batches_without_waiting():
+    log = Log(23)
+    events = follow(log.read, Wakeup(), after=0, batch_size=5, heartbeat_seconds=30)
+    received = [await anext(events) for _ in range(23)]
+    assert [e.position for e in received if e] == list(range(1, 24))
+    assert log.limits == [5, 5, 5, 5, 5]
+    await events.aclose()
+
+
+async def test_a_reader_resumes_after_the_position_it_is_given():
+    log = Log(10)
+    events = follow(log.read, Wakeup(), after=7, batch_size=5, heartbeat_seconds=30)
+    received = [await anext(events) for _ in range(3)]
+    assert [e.position for e in received if e] == [8, 9, 10]
+    await events.aclose()
+
+
+async def test_an_idle_reader_yields_heartbeats_and_wakes_on_a_commit():
+    log, wakeup = Log(2), Wakeup()
+    events = follow(log.read, wakeup, after=2, batch_size=5, heartbeat_seconds=0.05)
+    assert await anext(events) is None  # heartbeat: nothing new
+    waiting = asyncio.ensure_future(anext(events))
+    await asyncio.sleep(0.01)
+    log.events.append(event(3))
+    wakeup.wake_all()
+    woken = await asyncio.wait_for(waiting, 1)
+    assert woken is not None
+    assert woken.position == 3
+    await events.aclose()
+
+
+async def test_a_commit_between_a_read_and_the_wait_is_not_missed():
+    wakeup = Wakeup()
+    waiter = wakeup.waiter()
+    wakeup.wake_all()  # the notification lands before the reader starts waiting
+    await asyncio.wait_for(waiter.wait(), 0.1)
+    assert not wakeup.waiter().is_set(), "the next reader waits for the next commit"
+
+
+def test_an_event_goes_on_the_wire_with_its_position_as_id_and_json_on_one_data_line():
+    wire = encode(event(9)).decode()
+    lines = wire.split("\n")
+    assert lines[0].startswith('data: {"seq":9')
+    assert lines[1:] == ["id: 9", "", ""]
+    assert '"note":"on my way\\nwith a van"' in lines[0]
+    assert '"case":{"state":"accepted"' in lines[0]
+
+
+def test_a_heartbeat_is_a_comment_that_clients_ignore():
+    assert encode(None) == b": heartbeat\n\n"
