@@ -4,6 +4,7 @@ waits, and what goes on the wire."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from services.handling.stream import (
     parse_position,
     starting_position,
 )
+from tools.watch import describe
 
 AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -137,3 +139,11 @@ def test_an_event_goes_on_the_wire_with_its_position_as_id_and_json_on_one_data_
 
 def test_a_heartbeat_is_a_comment_that_clients_ignore():
     assert encode(None) == b": heartbeat\n\n"
+
+
+def test_the_watcher_prints_one_line_per_event_with_its_position_change_and_place():
+    line = describe(json.loads(event(9).model_dump_json()))
+    assert line.startswith("#9 2026-11-27T09:00:00 00000000 accept ")
+    assert "w-1 (grid_worker) assigned → accepted environment.rubbish @g-1" in line
+    assert line.endswith("«on my way»")
+    assert "\n" not in line
