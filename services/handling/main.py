@@ -146,4 +146,11 @@ def serve() -> None:
     """``python -m services.handling``: JSON logs, uvicorn on the configured host and port."""
     settings = HandlingSettings()
     configure_logging("handling", settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        # Live streams never end by themselves: without a limit a SIGTERM would wait for every client.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+    )

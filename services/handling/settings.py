@@ -39,3 +39,6 @@ class HandlingSettings(ServiceSettings):
     # after this many idle seconds so that proxies keep the connection open.
     stream_batch_size: int = Field(default=100, ge=1, le=1000)
     stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    # After SIGTERM, how long requests still running (live streams among them) get before they are cut;
+    # stream clients then reconnect, to another instance, with Last-Event-ID.
+    shutdown_grace_seconds: int = Field(default=5, ge=0)

@@ -84,5 +84,6 @@ async def listening(
         yield received, task
     finally:
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        # A server that stops mid-stream ends the response unfinished; the tests check what arrived.
+        with contextlib.suppress(asyncio.CancelledError, httpx.TransportError):
             await task

@@ -5,10 +5,14 @@ writers, heartbeats flow, disconnected clients are let go, and a second instance
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -16,15 +20,20 @@ from services.handling import queries, repository
 from services.handling.domain import Actor, Assign, apply, open_case
 from services.handling.domain.access import Viewer
 from services.handling.main import create_app
+from shared.settings import REPO_ROOT
+from shared.topics import ALL_TOPICS
 from tests.integration.handling.conftest import (
+    SECRET,
     Crew,
     Dispatch,
     Handling,
     Person,
+    delete_topics,
     handling_settings,
     running_handling,
 )
 from tests.integration.handling.stream_client import listening, served
+from tests.integration.handling.test_handling_startup import free_port
 
 BATCH = 5
 CITY_WIDE = Viewer(person_id="test", role="supervisor", unit_id="yancheng", city_wide=True)
@@ -308,3 +317,49 @@ ASSIGNED_FIELDS = {
     "resolve_by",
     "close_by",
 }
+
+
+async def test_sigterm_ends_open_streams_after_the_grace_period_and_shuts_down_cleanly(
+    database_url, kafka_bootstrap, crew: Crew
+):
+    port, run = free_port(), uuid.uuid4().hex[:10]
+    settings = handling_settings(database_url, kafka_bootstrap, run)
+    env = os.environ | {
+        "GRIDLOOP_ENV": "test",
+        "GRIDLOOP_HANDLING_PORT": str(port),
+        "GRIDLOOP_HANDLING_DATABASE_URL": database_url,
+        "GRIDLOOP_HANDLING_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "GRIDLOOP_HANDLING_JWT_SECRET": SECRET,
+        "GRIDLOOP_HANDLING_DB_SCHEMA": settings.db_schema,
+        "GRIDLOOP_HANDLING_CONSUMER_GROUP": settings.consumer_group,
+        "GRIDLOOP_HANDLING_TOPIC_PREFIX": settings.topic_prefix,
+        "GRIDLOOP_HANDLING_SHUTDOWN_GRACE_SECONDS": "1",
+    }
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.handling", cwd=REPO_ROOT, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    assert server.stdout is not None
+    output = asyncio.create_task(server.stdout.read())
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base_url) as http:
+            for _ in range(240):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await http.get("/healthz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.25)
+        async with listening(base_url, crew.operator.headers()) as (_, reading):
+            server.terminate()
+            await asyncio.wait_for(server.wait(), timeout=20)
+            await asyncio.wait({reading}, timeout=5)
+            assert reading.done(), "the stream stayed open after the server stopped"
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()
+        connection = await asyncpg.connect(database_url)
+        await connection.execute(f'drop schema if exists "{settings.db_schema}" cascade')
+        await connection.close()
+        await delete_topics(kafka_bootstrap, [settings.topic_prefix + topic.name for topic in ALL_TOPICS])
+    assert server.returncode in (0, -15)
+    assert b'"handling stopped"' in await output
