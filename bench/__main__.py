@@ -22,6 +22,7 @@ import httpx
 
 from bench.e2e_latency import measure_end_to_end
 from bench.locator import locator_figures
+from shared.settings import DEV_DATABASE_URL
 from tools.client import Endpoints, LoopClient
 
 RESULTS = Path(".bench/results.json")
@@ -171,6 +172,9 @@ def main() -> None:
     from bench.dispatch import dispatch_figures
 
     figures += dispatch_figures()
+    from bench.stream import stream_figures
+
+    figures += stream_figures(Figure, os.environ.get("DATABASE_URL", DEV_DATABASE_URL))
     print_table(figures)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps([f.as_json() for f in figures], indent=2) + "\n")

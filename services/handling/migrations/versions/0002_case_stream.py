@@ -57,7 +57,7 @@ def statements(schema: str) -> list[str]:
             position      bigint primary key check (position >= 1),
             case_id       uuid not null,
             seq           integer not null,
-            event_id      uuid not null unique,
+            event_id      uuid not null,
             action        text not null,
             actor_id      text not null,
             actor_role    text not null,
@@ -80,12 +80,11 @@ def statements(schema: str) -> list[str]:
             verifier_id   text,
             resolve_by    timestamptz not null,
             close_by      timestamptz not null,
-            committed_at  timestamptz not null default now(),
-            unique (case_id, seq)
+            committed_at  timestamptz not null default now()
         )
         """,
-        f"create index case_stream_district on {s}.case_stream (district_id, position)",
-        f"create index case_stream_grid on {s}.case_stream (grid_id, position)",
+        # One index only (the position): the timeline already makes (case_id, seq) and event_id unique,
+        # and readers scan forward from their position, so every further index would only slow commits.
         f"""
         create table {s}.case_stream_head (
             singleton boolean primary key default true check (singleton),
