@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import jwt
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.sse import EventSourceResponse, format_sse_event
 from prometheus_client import Counter, Gauge
@@ -100,6 +102,17 @@ def starting_position(last_event_id: str | None, after: str | None) -> int | Non
     return None
 
 
+def token_expiry(request: Request) -> datetime | None:
+    """When the request's bearer token expires. ``current_viewer`` has verified the token for this
+    request already, so its claims are read here without checking the signature a second time."""
+    token = request.headers.get("authorization", "").partition(" ")[2]
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return datetime.fromtimestamp(int(claims["exp"]), UTC)
+    except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
+        return None
+
+
 # (after, limit) → (events, the position the read covered); see ``queries.stream_after``.
 ReadAfter = Callable[[int, int], Awaitable[tuple[list[StreamEvent], int]]]
 
@@ -167,6 +180,8 @@ async def stream_cases(
             f"position {start} is ahead of the stream (newest: {head}); reconnect without Last-Event-ID",
         )
 
+    expires_at = token_expiry(request)
+
     async def read(position: int, limit: int) -> tuple[list[StreamEvent], int]:
         async with runtime.pool.acquire() as conn:
             rows, covered = await queries.stream_after(
@@ -189,6 +204,11 @@ async def stream_cases(
                 yield encode(item)
                 if item is not None:
                     stream_metrics.events_sent.inc()
+                if expires_at is not None and runtime.clock() >= expires_at:
+                    # A stream never outlives its token: the client reconnects (with Last-Event-ID)
+                    # under a fresh one, and is refused with 401 if it has none.
+                    yield format_sse_event(comment="token expired")
+                    return
         finally:
             # Starlette cancels this generator when the client disconnects.
             stream_metrics.clients.dec()

@@ -10,6 +10,7 @@ import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from services.handling import queries, repository
+from services.handling.auth import encode_token
 from services.handling.domain import Actor, Assign, apply, open_case
 from services.handling.domain.access import Viewer
 from services.handling.main import create_app
@@ -201,6 +203,25 @@ async def test_an_idle_stream_sends_heartbeats_and_a_disconnected_client_is_let_
             heartbeats += (await anext(lines)) == ": heartbeat"
         assert await handling.metric(clients) == before + 1
     await until_metric(handling, clients, before)
+
+
+async def test_a_stream_ends_when_the_callers_token_expires(live, crew: Crew):
+    _, base_url = live
+    token = encode_token(
+        person_id=crew.operator.person_id,
+        role=crew.operator.role,
+        unit_id=crew.operator.unit_id,
+        secret=SECRET,
+        lifetime=timedelta(seconds=2),
+    )
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(10, read=5)) as client,
+        client.stream("GET", "/v1/stream/cases", headers={"Authorization": f"Bearer {token}"}) as response,
+    ):
+        assert response.status_code == 200
+        lines = [line async for line in response.aiter_lines()]  # ends: the server closed the stream
+    assert lines[-2:] == [": token expired", ""]
+    assert lines.count(": heartbeat") >= 2
 
 
 async def until_metric(handling: Handling, name: str, value: float) -> None:

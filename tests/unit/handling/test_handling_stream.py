@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from starlette.requests import Request
 
+from services.handling.auth import encode_token
 from services.handling.listening import Wakeup
 from services.handling.stream import (
     BadPosition,
@@ -18,6 +20,7 @@ from services.handling.stream import (
     follow,
     parse_position,
     starting_position,
+    token_expiry,
 )
 from tools.watch import describe
 
@@ -147,3 +150,22 @@ def test_the_watcher_prints_one_line_per_event_with_its_position_change_and_plac
     assert "w-1 (grid_worker) assigned → accepted environment.rubbish @g-1" in line
     assert line.endswith("«on my way»")
     assert "\n" not in line
+
+
+def _request(authorization: str | None) -> Request:
+    headers = [(b"authorization", authorization.encode())] if authorization is not None else []
+    return Request({"type": "http", "method": "GET", "path": "/", "headers": headers})
+
+
+def test_a_stream_knows_when_its_token_expires():
+    token = encode_token(
+        person_id="op-1",
+        role="operator",
+        unit_id="d-1",
+        secret="s" * 32,
+        lifetime=timedelta(minutes=5),
+        now=AT,
+    )
+    assert token_expiry(_request(f"Bearer {token}")) == AT + timedelta(minutes=5)
+    assert token_expiry(_request(None)) is None
+    assert token_expiry(_request("Bearer not-a-jwt")) is None
