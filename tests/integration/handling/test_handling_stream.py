@@ -145,6 +145,15 @@ async def test_a_replay_longer_than_the_batch_cap_arrives_whole_and_in_order(liv
     assert len(events) == BATCH
     assert covered == events[-1]["position"]
 
+    stranger = Viewer(person_id=crew.stranger.person_id, role="grid_worker", unit_id=crew.stranger.unit_id)
+    async with pool_of(handling).acquire() as conn:
+        head = await queries.stream_head(conn, handling.schema)
+        events, covered = await queries.stream_after(
+            conn, handling.schema, viewer=stranger, wanted=queries.CaseFilter(), after=start, limit=BATCH
+        )
+    assert events == []
+    assert covered == head, "a reader moves past what it may not see instead of scanning it again"
+
 
 async def test_positions_are_gap_free_and_in_commit_order_while_many_transactions_commit_at_once(
     live, dispatch, crew: Crew
