@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -29,6 +29,7 @@ from services.dispatch.domain.rules import TriageRules
 from services.dispatch.domain.triage import Merged, Opened, Voided
 from services.dispatch.handlers import Dispatched, PoisonReport, handle_report_submitted
 from services.dispatch.metrics import DispatchMetrics
+from services.dispatch.offsets import ConsumedOffsets, FaustOffsets
 from services.dispatch.publishing import Publisher
 from services.dispatch.state import Changelog, TriageStates
 from shared.city import City
@@ -178,31 +179,48 @@ class ReportDispatcher:
 def register_agent(
     app: faust.App,
     dispatcher: ReportDispatcher,
+    offsets: ConsumedOffsets,
     *,
     batch_size: int,
     batch_within: float,
     topic_prefix: str = "",
 ) -> AgentT[Any]:
     # Raw bytes both ways: the wire format is CloudEvents binary mode, decoded by shared.events only.
-    reports = app.topic(topic_prefix + REPORTS.name, key_serializer="raw", value_serializer="raw")
+    # acks=False: offsets are tracked and committed by ``offsets``, not by faust (services.dispatch.offsets).
+    reports = app.topic(topic_prefix + REPORTS.name, key_serializer="raw", value_serializer="raw", acks=False)
 
     @app.agent(reports, name="dispatch-reports")
     async def dispatch_reports(stream: StreamT[Any]) -> None:
-        # take_events is on the concrete Stream only; faust's StreamT protocol does not declare it.
-        batches = cast(faust.Stream[Any], stream).take_events(batch_size, within=batch_within)
-        async for events in batches:
-            await dispatcher.dispatch_batch([Inbound.of(event) for event in events])
+        async for messages in admitted_batches(stream, offsets, batch_size=batch_size, within=batch_within):
+            async with offsets.processing(messages):
+                await dispatcher.dispatch_batch(messages)
 
     return dispatch_reports
 
 
-def register_lag_gauge(app: faust.App, metrics: DispatchMetrics, *, interval: float) -> None:
+async def admitted_batches(
+    stream: StreamT[Any], offsets: ConsumedOffsets, *, batch_size: int, within: float
+) -> AsyncIterator[list[Inbound]]:
+    """The stream in batches of the messages due (``ConsumedOffsets.admit``); empty batches are skipped."""
+    # take_events is on the concrete Stream only; faust's StreamT protocol does not declare it.
+    async for events in cast(faust.Stream[Any], stream).take_events(batch_size, within=within):
+        messages = await offsets.admit([Inbound.of(event) for event in events])
+        if messages:
+            yield messages
+
+
+def register_lag_gauge(
+    app: faust.App, port: FaustOffsets, metrics: DispatchMetrics, *, interval: float
+) -> None:
     @app.timer(interval)  # type: ignore[untyped-decorator]
     async def measure_consumer_lag() -> None:
+        if app.rebalancing:
+            return
         lag: dict[str, int] = {}
-        for tp in app.consumer.assignment():
-            highwater = app.consumer.highwater(tp)
-            position = await app.consumer.position(tp)
+        for tp in port.assignment():
+            # Either is None for a partition a rebalance took away since the assignment was read.
+            highwater = port.highwater(tp)
+            position = await port.position(tp)
             if highwater is None or position is None:
                 continue
             lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)

@@ -18,12 +18,14 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 import faust
 from faust.types import AgentT, StreamT
 
+from services.dispatch.agents import admitted_batches
 from services.dispatch.metrics import DispatchMetrics
+from services.dispatch.offsets import ConsumedOffsets
 from services.dispatch.state import Changelog, TriageStates
 from shared.events.cases import CaseClosed
 from shared.topics import CASE_EVENTS
@@ -54,51 +56,55 @@ def register_closure_agents(
     states: TriageStates,
     changelog: Changelog,
     metrics: DispatchMetrics,
+    offsets: ConsumedOffsets,
     partitions: int,
     batch_size: int,
     batch_within: float,
     topic_prefix: str = "",
 ) -> tuple[AgentT[Any], AgentT[Any]]:
-    case_events = app.topic(topic_prefix + CASE_EVENTS.name, key_serializer="raw", value_serializer="raw")
+    # acks=False: offsets are tracked and committed by ``offsets``, not by faust (services.dispatch.offsets).
+    case_events = app.topic(
+        topic_prefix + CASE_EVENTS.name, key_serializer="raw", value_serializer="raw", acks=False
+    )
     closures = app.topic(
         topic_prefix + CLOSURES_TOPIC,
         key_serializer="raw",
         value_serializer="raw",
         partitions=partitions,
         internal=True,
+        acks=False,
     )
 
     @app.agent(case_events, name="dispatch-closures-fan-out")
     async def fan_out(stream: StreamT[Any]) -> None:
-        batches = cast(faust.Stream[Any], stream).take_events(batch_size, within=batch_within)
-        async for events in batches:
-            sends = []
-            for event in events:
-                case_id = closed_case_id(event.message.headers, event.message.key)
-                if case_id is None:
-                    continue
-                key = str(case_id).encode()
-                sends += [await closures.send(key=key, value=key, partition=p) for p in range(partitions)]
-            # Acknowledged before the batch is: a crash re-reads the closures, it never loses one.
-            if sends:
-                await asyncio.gather(*sends)
+        async for messages in admitted_batches(stream, offsets, batch_size=batch_size, within=batch_within):
+            async with offsets.processing(messages):
+                sends = []
+                for message in messages:
+                    case_id = closed_case_id(message.headers, message.key)
+                    if case_id is None:
+                        continue
+                    key = str(case_id).encode()
+                    sends += [await closures.send(key=key, value=key, partition=p) for p in range(partitions)]
+                # Acknowledged before the batch is: a crash re-reads the closures, it never loses one.
+                if sends:
+                    await asyncio.gather(*sends)
 
     @app.agent(closures, name="dispatch-closures")
     async def remove_closed(stream: StreamT[Any]) -> None:
-        batches = cast(faust.Stream[Any], stream).take_events(batch_size, within=batch_within)
-        async for events in batches:
-            for event in events:
-                partition = event.message.partition
-                try:
-                    case_id = uuid.UUID(bytes(event.message.value or b"").decode())
-                except ValueError:
-                    log.warning("ignoring a malformed closure", extra={"partition": partition})
-                    continue
-                changes = states[partition].close(case_id)
-                if changes:
-                    changelog.write(partition, changes)
-                    metrics.cases_closed_seen.inc()
-            await changelog.flush()
+        async for messages in admitted_batches(stream, offsets, batch_size=batch_size, within=batch_within):
+            async with offsets.processing(messages):
+                for message in messages:
+                    try:
+                        case_id = uuid.UUID(bytes(message.value or b"").decode())
+                    except ValueError:
+                        log.warning("ignoring a malformed closure", extra={"partition": message.partition})
+                        continue
+                    changes = states[message.partition].close(case_id)
+                    if changes:
+                        changelog.write(message.partition, changes)
+                        metrics.cases_closed_seen.inc()
+                await changelog.flush()
             metrics.open_cases_indexed.set(states.open_cases)
 
     return fan_out, remove_closed

@@ -13,15 +13,17 @@ from faust.types import AgentT
 
 from services.dispatch.agents import ReportDispatcher, register_agent, register_lag_gauge
 from services.dispatch.api import register_pages
-from services.dispatch.closures import register_closure_agents
+from services.dispatch.closures import CLOSURES_TOPIC, register_closure_agents
 from services.dispatch.domain.rules import TriageRules
 from services.dispatch.metrics import DispatchMetrics
+from services.dispatch.offsets import ConsumedOffsets, FaustOffsets, track_offsets
 from services.dispatch.publishing import KafkaPublisher
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.state import TableChangelog, TriageStates, triage_table
 from services.dispatch.triage_config import load_triage
 from shared.city import City, load_city
 from shared.observability import configure_logging
+from shared.topics import CASE_EVENTS, REPORTS
 from shared.worktime import WorkTime, load_worktime
 
 
@@ -75,6 +77,17 @@ def build(
     app.add_dependency(publisher)
     states = TriageStates(rules)
     changelog = TableChangelog(triage_table(app, states, partitions=settings.topic_partitions), publisher)
+    offset_port = FaustOffsets(app, bootstrap=settings.kafka_bootstrap, group_id=settings.group_id)
+    app.add_dependency(offset_port)
+    offsets = ConsumedOffsets(
+        offset_port,
+        topics=frozenset(
+            settings.topic_prefix + name for name in (REPORTS.name, CASE_EVENTS.name, CLOSURES_TOPIC)
+        ),
+        stall_after_seconds=settings.stall_after_seconds,
+        on_rewind=metrics.consumer_rewinds.inc,
+    )
+    track_offsets(app, offsets, interval=min(1.0, settings.stall_after_seconds / 2))
     dispatcher = ReportDispatcher(
         city=city,
         rules=rules,
@@ -88,6 +101,7 @@ def build(
     agent = register_agent(
         app,
         dispatcher,
+        offsets,
         batch_size=settings.batch_size,
         batch_within=settings.batch_within_seconds,
         topic_prefix=settings.topic_prefix,
@@ -97,12 +111,13 @@ def build(
         states=states,
         changelog=changelog,
         metrics=metrics,
+        offsets=offsets,
         partitions=settings.topic_partitions,
         batch_size=settings.batch_size,
         batch_within=settings.batch_within_seconds,
         topic_prefix=settings.topic_prefix,
     )
-    register_lag_gauge(app, metrics, interval=settings.lag_interval_seconds)
+    register_lag_gauge(app, offset_port, metrics, interval=settings.lag_interval_seconds)
 
     async def consumer_running() -> bool:
         consumer = app.consumer

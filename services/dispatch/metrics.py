@@ -28,3 +28,7 @@ class DispatchMetrics(ServiceMetrics):
         self.open_cases_indexed = self.gauge(
             "open_cases_indexed", "Open cases in this worker's duplicate-merge index (its partitions)."
         )
+        self.consumer_rewinds = self.counter(
+            "consumer_rewinds_total",
+            "Seeks back to messages the consumer had passed without the agents processing them.",
+        )

@@ -27,6 +27,9 @@ class DispatchSettings(ServiceSettings):
     # How long the group waits for a silent worker before giving its partitions to the others: the
     # stall a killed worker causes. Faust's default is 60 s; heartbeats go every 3 s.
     session_timeout_seconds: float = Field(default=30.0, ge=6)
+    # A partition whose consumer is past messages the agents have not processed, and that has made no
+    # progress for this long, is sought back to them (services.dispatch.offsets).
+    stall_after_seconds: float = Field(default=5.0, gt=0)
     # How often consumer lag is measured for /metrics.
     lag_interval_seconds: float = Field(default=5.0, gt=0)
     # Faust keeps a data directory even with the memory store; it goes under the stack's run dir.

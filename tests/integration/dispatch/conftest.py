@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.events import KafkaRecord
@@ -46,6 +46,8 @@ class DispatchProcess:
     """One dispatch worker process that can be stopped and started again with the same settings."""
 
     def __init__(self, *, bootstrap: str, group_id: str, topic_prefix: str, run_dir: Path) -> None:
+        self.bootstrap = bootstrap
+        self.group_id = group_id
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = run_dir / "dispatch.log"
@@ -61,6 +63,8 @@ class DispatchProcess:
             "GRIDLOOP_DISPATCH_LAG_INTERVAL_SECONDS": "0.5",
             # A killed worker's partitions come back after this, not after the production default.
             "GRIDLOOP_DISPATCH_SESSION_TIMEOUT_SECONDS": str(SESSION_TIMEOUT_SECONDS),
+            # A partition the consumer has passed without processing is sought back after this.
+            "GRIDLOOP_DISPATCH_STALL_AFTER_SECONDS": "2",
         }
         self.topic_prefix = topic_prefix
         self._process: asyncio.subprocess.Process | None = None
@@ -116,6 +120,26 @@ class DispatchProcess:
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+async def uncommitted(process: DispatchProcess, topic: str) -> int:
+    """How many of the topic's messages lie past the group's committed offsets."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=process.bootstrap, client_id="dispatch-tests-offsets")
+    consumer = AIOKafkaConsumer(bootstrap_servers=process.bootstrap)
+    await admin.start()
+    await consumer.start()
+    try:
+        name = process.topic(topic)
+        tps = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())]
+        if not tps:
+            await consumer._client.force_metadata_update()
+            tps = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())]
+        ends = await consumer.end_offsets(tps)
+        committed = await admin.list_consumer_group_offsets(process.group_id, partitions=tps)
+        return sum(end - max(0, committed[tp].offset if tp in committed else 0) for tp, end in ends.items())
+    finally:
+        await consumer.stop()
+        await admin.close()
 
 
 async def delete_topics(bootstrap: str, names: list[str]) -> None:

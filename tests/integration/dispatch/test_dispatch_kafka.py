@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -24,7 +23,13 @@ from shared.events.dead_letters import DeadLetterRecorded
 from shared.events.reports import GeoPoint, ReportSubmitted
 from shared.settings import REPO_ROOT
 from shared.topics import CASE_EVENTS, DEAD_LETTERS, REPORTS
-from tests.integration.dispatch.conftest import SESSION_TIMEOUT_SECONDS, SLA_SCALE, DispatchProcess, produce
+from tests.integration.dispatch.conftest import (
+    SESSION_TIMEOUT_SECONDS,
+    SLA_SCALE,
+    DispatchProcess,
+    produce,
+    uncommitted,
+)
 
 CITY = load_city(REPO_ROOT / "city")
 GRID = "g-tinghu-wenfeng-02"
@@ -185,15 +190,6 @@ async def test_reports_sent_while_the_worker_is_down_are_dispatched_after_it_res
     assert await cases.collect(about(case_of(before)), count=1, within=2) == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "KNOWN REGRESSION since the triage state (faust table) landed: after SIGKILL and restart the worker "
-        "sometimes stops committing and processing part of the backlog (~2,700 of 3,000 done; nothing lost "
-        "or doubled, offsets stay uncommitted). Suspected faust-streaming ack-gap handling (#606, #318). "
-        "Fails about half the runs; first thing to fix next session."
-    ),
-)
 async def test_no_report_is_lost_when_the_worker_is_killed_mid_stream(
     dispatch: DispatchProcess, producer: AIOKafkaProducer, tail: Any
 ) -> None:
@@ -227,3 +223,11 @@ async def test_no_report_is_lost_when_the_worker_is_killed_mid_stream(
     while assigned != expected and asyncio.get_running_loop().time() < deadline:
         assigned |= case_ids(await cases.collect(ours, count=10_000, within=1))
     assert len(expected - assigned) == 0
+    # ...and the worker commits what it has done: a restart now would not start over.
+    left = await uncommitted(dispatch, REPORTS.name)
+    for _ in range(60):
+        if left == 0:
+            break
+        await asyncio.sleep(0.5)
+        left = await uncommitted(dispatch, REPORTS.name)
+    assert left == 0

@@ -96,15 +96,6 @@ def reports() -> list[ReportSubmitted]:
     return made
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "KNOWN REGRESSION, the same as test_no_report_is_lost_when_the_worker_is_killed_mid_stream: after "
-        "the rebalance that follows the SIGKILL, the survivor sometimes stops committing and processing the "
-        "partitions it took over (nothing lost or doubled; offsets stay uncommitted). Suspected "
-        "faust-streaming ack-gap handling (#606, #318). First thing to fix next session."
-    ),
-)
 async def test_every_report_ends_in_exactly_one_case_or_merge_when_a_worker_is_killed(
     pair: tuple[DispatchProcess, DispatchProcess],
     producer: AIOKafkaProducer,

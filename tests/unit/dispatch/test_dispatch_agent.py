@@ -11,18 +11,21 @@ from typing import Any
 import faust
 import pytest
 from faust.contrib.asgi import bind_to_running_loop
-from faust.types import AgentT
+from faust.types import TP, AgentT
 
 from services.dispatch.agents import ReportDispatcher, register_agent
 from services.dispatch.domain import case_id_for
 from services.dispatch.domain.triage import Change
 from services.dispatch.metrics import DispatchMetrics
+from services.dispatch.offsets import ConsumedOffsets
 from services.dispatch.state import TriageStates
 from shared.events import KafkaRecord, decode, encode
 from shared.events.cases import CaseOpened
 from shared.events.dead_letters import DeadLetterRecorded
 from shared.events.triage import ReportMergedIntoCase
+from shared.topics import REPORTS
 from tests.unit.dispatch.conftest import CITY, NANJING, RULES, make_report
+from tests.unit.dispatch.offset_port import FakeOffsetPort
 
 
 class RecordingPublisher:
@@ -85,7 +88,9 @@ async def running() -> AsyncIterator[tuple[AgentT[Any], RecordingPublisher, Disp
         publisher=publisher,
         metrics=metrics,
     )
-    agent = register_agent(app, dispatcher, batch_size=10, batch_within=0.01)
+    # The test context puts messages to partition 0 at offsets 0, 1, 2, ...
+    offsets = ConsumedOffsets(FakeOffsetPort({TP(REPORTS.name, 0)}), topics=frozenset({REPORTS.name}))
+    agent = register_agent(app, dispatcher, offsets, batch_size=10, batch_within=0.01)
     app.finalize()
     app.flow_control.resume()  # without it, put() waits for a consumer that never starts
     async with agent.test_context() as tested:
