@@ -61,7 +61,7 @@ class ServiceMetrics:
         )
         self.http_duration = Histogram(
             f"{prefix}_http_request_duration_seconds",
-            "Time to answer an HTTP request.",
+            "Time to answer an HTTP request (until the response starts).",
             ["route", "method"],
             registry=self.registry,
         )
@@ -120,12 +120,14 @@ class _HttpMetrics:
             await self._app(scope, receive, send)
             return
         started = time.perf_counter()
+        answered: float | None = None
         status = 500
 
         async def send_observed(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answered = time.perf_counter()
             await send(message)
 
         try:
@@ -135,7 +137,10 @@ class _HttpMetrics:
             template = getattr(scope.get("route"), "path", "unmatched")
             method = scope["method"]
             self._metrics.http_requests.labels(template, method, str(status)).inc()
-            self._metrics.http_duration.labels(template, method).observe(time.perf_counter() - started)
+            # Timed to the response's start: the same as to its end for a body sent at once, and for a
+            # live stream (SSE, open for hours) the time it took to answer rather than how long it lasted.
+            answered = answered or time.perf_counter()
+            self._metrics.http_duration.labels(template, method).observe(answered - started)
 
 
 def health_router(metrics: ServiceMetrics, checks: Mapping[str, ReadinessCheck]) -> APIRouter:
