@@ -21,7 +21,6 @@ from services.handling.domain import (
     NotPermitted,
     Resolve,
     RuleBroken,
-    State,
     Verify,
     allowed_steps,
 )
@@ -34,6 +33,7 @@ from services.handling.views import (
     CaseView,
     CloseBody,
     ResolveBody,
+    StatesQuery,
     TimelineEntryView,
     TimelineView,
     VerifyBody,
@@ -107,7 +107,7 @@ async def close(
 async def list_cases(
     runtime: RuntimeDep,
     viewer: CurrentViewer,
-    state: State | None = None,
+    state: StatesQuery = None,
     tier: str | None = None,
     grid_id: str | None = None,
     category: str | None = None,
@@ -121,7 +121,7 @@ async def list_cases(
     page_size = min(limit, MAX_PAGE)
     now = runtime.clock()
     wanted = queries.CaseFilter(
-        state=state,
+        states=tuple(state or ()),
         tier=tier,
         grid_id=grid_id,
         category=category,

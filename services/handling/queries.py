@@ -19,7 +19,8 @@ from services.handling.domain.access import Viewer
 
 @dataclass(frozen=True)
 class CaseFilter:
-    state: State | None = None
+    # Any of these states (none given: any state).
+    states: tuple[State, ...] = ()
     tier: str | None = None
     grid_id: str | None = None
     category: str | None = None
@@ -67,8 +68,8 @@ def matching(where: Where, wanted: CaseFilter, *, case_id_column: str) -> None:
         value = getattr(wanted, column)
         if value is not None:
             where.add(f"{column} = {{}}", value)
-    if wanted.state is not None:
-        where.add("state = {}", wanted.state.value)
+    if wanted.states:
+        where.add("state = any({})", [state.value for state in wanted.states])
     if wanted.case_id is not None:
         where.add(f"{case_id_column} = {{}}", wanted.case_id)
 

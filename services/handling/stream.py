@@ -30,7 +30,7 @@ from services.handling import queries
 from services.handling.deps import CurrentViewer, RuntimeDep
 from services.handling.domain import State
 from services.handling.listening import StreamListener, Wakeup
-from services.handling.views import TimelineEntryView
+from services.handling.views import StatesQuery, TimelineEntryView
 from shared.http import ApiError
 from shared.observability import ServiceMetrics
 
@@ -156,7 +156,7 @@ async def stream_cases(
     viewer: CurrentViewer,
     last_event_id: Annotated[str | None, Header(description="the id of the last event received")] = None,
     after: Annotated[str | None, Query(description="start after this position; 0: from the start")] = None,
-    state: State | None = None,
+    state: StatesQuery = None,
     tier: str | None = None,
     grid_id: str | None = None,
     category: str | None = None,
@@ -166,7 +166,9 @@ async def stream_cases(
     listener: StreamListener = request.app.state.stream_listener
     stream_metrics: StreamMetrics = request.app.state.stream_metrics
     settings = runtime.settings
-    wanted = queries.CaseFilter(state=state, tier=tier, grid_id=grid_id, category=category, case_id=case_id)
+    wanted = queries.CaseFilter(
+        states=tuple(state or ()), tier=tier, grid_id=grid_id, category=category, case_id=case_id
+    )
     try:
         start = starting_position(last_event_id, after)
     except BadPosition as exc:

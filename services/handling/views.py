@@ -6,9 +6,10 @@ import base64
 import binascii
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from fastapi import Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from services.handling.domain import Case, State, Step
@@ -91,6 +92,7 @@ class CaseView(BaseModel):
                 **{name: fields[name] for name in cls.model_fields if name in fields},
                 "location": location,
                 "time_left_seconds": None if closed else int((close_by - now).total_seconds()),
+                # queries.overdue is the SQL twin of this rule (the list's filter): keep them in step.
                 "overdue": fields["updated_at"] > close_by if closed else now > close_by,
             }
         )
@@ -152,3 +154,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         return datetime.fromisoformat(opened_at), UUID(case_id)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadCursor("cursor is not one this API returned") from exc
+
+
+# ``?state=assigned&state=accepted``: cases (or stream events) in any of the states given.
+StatesQuery = Annotated[list[State] | None, Query(description="any of these states (repeat the parameter)")]

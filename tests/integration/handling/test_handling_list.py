@@ -63,6 +63,8 @@ async def test_the_list_filters_by_tier_category_grid_state_and_overdue(handling
     assert await _ids(handling, crew, grid_id=grid, category="water.leak") == {str(water)}
     assert (await _ids(handling, crew, grid_id=f"{grid}-b")) == {str(elsewhere)}
     assert await _ids(handling, crew, grid_id=grid, state="assigned") == {str(assigned)}
+    either = await _ids(handling, crew, grid_id=grid, state=["assigned", "opened"])
+    assert either == {str(i) for i in (plain, late, street, water, assigned)}
     assert (await _ids(handling, crew, overdue="true")) & mine == {str(late)}
     assert (await _ids(handling, crew, overdue="false")) & mine == mine - {str(late)}
     assert await _ids(handling, crew, grid_id=grid, tier="street", category="water.leak") == set()

@@ -110,6 +110,7 @@ async def test_the_stream_carries_only_what_the_caller_may_see_and_what_the_filt
         listening(base_url, other_crew.operator.headers(), after=0) as (elsewhere, _),
         listening(base_url, crew.stranger.headers(), after=0) as (stranger, _),
         listening(base_url, crew.verifier.headers(), after=0, grid_id=crew.assignee.unit_id) as (chief, _),
+        listening(base_url, crew.operator.headers(), state=["accepted", "resolved"]) as (moving, _),
     ):
         ours = await dispatch.open_and_assign(crew, handling)
         theirs = await dispatch.open_and_assign(other_crew, handling)
@@ -124,6 +125,7 @@ async def test_the_stream_carries_only_what_the_caller_may_see_and_what_the_filt
     assert stranger.events == []
     assert {e["case"]["grid_id"] for e in chief.events} == {crew.assignee.unit_id}
     assert one.events == [], "the operator may not see the other district's case, even by its id"
+    assert [(e["case_id"], e["action"]) for e in moving.events] == [(str(ours), "accept")]
     assert all(e["case"]["district_id"] == crew.district_id for e in district.events)
 
 
