@@ -52,6 +52,8 @@ SERVICE_METRICS: dict[str, dict[str, tuple[str, frozenset[str]]]] = {
         "open_cases": ("gauge", frozenset({"state"})),
         "overdue_cases": ("gauge", frozenset()),
         "outbox_pending_events": ("gauge", frozenset()),
+        "stream_clients": ("gauge", frozenset()),
+        "stream_events_sent_total": ("counter", frozenset()),
     },
     "scoring": {
         "outbox_pending_events": ("gauge", frozenset()),
