@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from services.scoring.bulletin import bulletin_csv
 from services.scoring.domain import SUBJECT_TYPES, InvalidPeriod, Period, Rubric, Subject, parse_period
+from services.scoring.domain.vanguard import VanguardRules
 from services.scoring.queries import Queries, Ranked
 from services.scoring.repository import StoredResult
 from shared.events.assessments import AssessmentCounters, IndicatorValue, PeriodKind, SubjectType
@@ -34,6 +35,9 @@ class ApiContext:
     rubric: Rubric
     names: Mapping[str, str]
     max_page_size: int
+    vanguard: VanguardRules
+    # The registry's grid workers: listed for volunteer hours even with none served.
+    grid_workers: tuple[str, ...] = ()
 
 
 async def _context(request: Request) -> ApiContext:

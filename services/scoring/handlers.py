@@ -6,7 +6,6 @@ result, the results and the outbox rows commit together with the event's dedupe 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -22,23 +21,22 @@ from services.scoring.domain import (
     Subject,
     UnknownCase,
     advance_clock,
-    apply_event,
     assess,
     changes,
     contributions,
-    with_ancestry,
 )
 from services.scoring.domain.counters import as_tuple
+from services.scoring.domain.facts import VoidedReport, fact_id
+from services.scoring.domain.folding import CityRules, fold
 from services.scoring.repository import Repository, StoredResult
 from shared.consuming import Outcome, PoisonEvent
 from shared.events import Envelope, KafkaRecord, derived_id, encode
 from shared.events.assessments import AssessmentCounters, AssessmentUpdated
 from shared.events.cases import CaseEvent
+from shared.events.triage import ReportVoided
 from shared.outbox import enqueue_many
 
 SOURCE = "/gridloop/scoring"
-# grid id → (community, street, district) from the city's org tree, or None for a grid it lacks.
-Ancestry = Callable[[str], tuple[str, str, str] | None]
 
 
 class CaseEventHandler:
@@ -49,23 +47,23 @@ class CaseEventHandler:
         schema: str,
         timezone: ZoneInfo,
         rubric: Rubric,
-        ancestry: Ancestry,
+        city: CityRules,
         results_updated: Counter,
     ) -> None:
         self._repository = repository
         self._schema = schema
         self._tz = timezone
         self._rubric = rubric
-        self._ancestry = ancestry
+        self._city = city
         self._results_updated = results_updated
 
     async def __call__(self, conn: asyncpg.Connection, envelope: Envelope) -> Outcome:
         event = envelope.data
-        if not isinstance(event, CaseEvent):
+        if not isinstance(event, CaseEvent | ReportVoided):
             return "ignored"
-        before = await self._repository.load_fact(conn, event.case_id)
+        before = await self._repository.load_fact(conn, fact_id(event))
         try:
-            after = self._placed(apply_event(before, event))
+            after = fold(before, event, self._city)
         except UnknownCase as exc:
             raise PoisonEvent(str(exc)) from exc
         if after == before:
@@ -76,7 +74,7 @@ class CaseEventHandler:
     async def sweep(self, conn: asyncpg.Connection, case_id: UUID, now: datetime) -> bool:
         """Time has passed for one case without an event: count its handling deadline as gone by."""
         before = await self._repository.load_fact(conn, case_id)
-        if before is None:
+        if not isinstance(before, CaseFact):
             return False
         after = advance_clock(before, now)
         if after == before:
@@ -84,22 +82,20 @@ class CaseEventHandler:
         await self.apply(conn, before, after, cause=("deadline-sweep", str(before.resolve_by)))
         return True
 
-    def _placed(self, fact: CaseFact) -> CaseFact:
-        """A case triaged into a grid by hand lies in that grid's community, street and district."""
-        if fact.grid_id is None or fact.community_id is not None:
-            return fact
-        found = self._ancestry(fact.grid_id)
-        return fact if found is None else with_ancestry(fact, *found)
-
     async def apply(
-        self, conn: asyncpg.Connection, before: CaseFact | None, after: CaseFact, *, cause: tuple[str, str]
+        self,
+        conn: asyncpg.Connection,
+        before: CaseFact | VoidedReport | None,
+        after: CaseFact | VoidedReport,
+        *,
+        cause: tuple[str, str],
     ) -> None:
         old = contributions(before, self._tz) if before is not None else {}
         new = contributions(after, self._tz)
         await self._repository.save_fact(conn, after)
         if old == new:
             return
-        await self._repository.replace_contributions(conn, after.case_id, new)
+        await self._repository.replace_contributions(conn, after.fact_id, new)
         now = datetime.now(UTC)
         moved = await self._repository.add_to_results(
             conn, changes(old, new), rubric_version=self._rubric.version, at=now

@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo
 import yaml
 from fastapi import FastAPI
 
+from services.scoring import credit_api
 from services.scoring.api import ApiContext, router
 from services.scoring.domain import Rubric
-from services.scoring.handlers import Ancestry, CaseEventHandler
+from services.scoring.domain.folding import Ancestry, CityRules
+from services.scoring.domain.vanguard import VanguardRules
+from services.scoring.handlers import CaseEventHandler
 from services.scoring.queries import Queries
 from services.scoring.repository import Repository
 from services.scoring.settings import ScoringSettings
@@ -30,6 +33,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def load_rubric(path: Path) -> Rubric:
     return Rubric.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def load_vanguard(path: Path) -> VanguardRules:
+    return VanguardRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def ancestry_in(city: City) -> Ancestry:
@@ -69,6 +76,7 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
         city = load_city(settings.city_dir)
         timezone = ZoneInfo(settings.timezone or city.timezone)
         rubric = load_rubric(settings.rubric_path or settings.city_dir / "rubric.yaml")
+        vanguard = load_vanguard(settings.vanguard_path or settings.city_dir / "vanguard.yaml")
         database_url = settings.database_url.get_secret_value()
         await migrate(database_url, migrations=MIGRATIONS, schema=settings.db_schema)
         pool = await create_pool(database_url)
@@ -79,13 +87,15 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
             rubric=rubric,
             names=names_in(city),
             max_page_size=settings.max_page_size,
+            vanguard=vanguard,
+            grid_workers=tuple(sorted({p.person_id for p in city.people if p.role == "grid_worker"})),
         )
         handler = CaseEventHandler(
             repository=repository,
             schema=settings.db_schema,
             timezone=timezone,
             rubric=rubric,
-            ancestry=ancestry_in(city),
+            city=CityRules(ancestry=ancestry_in(city), service_minutes=vanguard.service_minutes()),
             results_updated=results_updated,
         )
         streams = ConsumeAndRelay(
@@ -140,6 +150,7 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
     install_error_handlers(app)
     instrument(app, metrics)
     app.include_router(router)
+    app.include_router(credit_api.router)
     app.include_router(
         health_router(metrics, {"database": database_ready, "consumer": consumer_ready, "kafka": kafka_ready})
     )

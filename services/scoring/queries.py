@@ -91,3 +91,30 @@ class Queries:
             kind,
         )
         return [row["period"] for row in rows]
+
+    async def reporters(
+        self, conn: asyncpg.Connection, *, period: Period, source_types: tuple[str, ...]
+    ) -> list[StoredResult]:
+        """A period's reporter results of the given kinds of reporter (subject ids ``<source>:<id>``)."""
+        rows = await conn.fetch(
+            f"""select * from {self._s}.assessment_results
+                where period = $1 and subject_type = 'reporter' and split_part(subject_id, ':', 1) = any($2)
+                order by subject_id""",
+            str(period),
+            list(source_types),
+        )
+        return [stored_result(row) for row in rows]
+
+    async def service_minutes(
+        self, conn: asyncpg.Connection, *, period: Period, person_ids: list[str] | None = None
+    ) -> dict[str, int]:
+        """Volunteer minutes per person (grid-worker results) in a period; all people with a result when
+        ``person_ids`` is None."""
+        rows = await conn.fetch(
+            f"""select subject_id, service_minutes from {self._s}.assessment_results
+                where period = $1 and subject_type = 'grid_worker'
+                  and ($2::text[] is null or subject_id = any($2))""",
+            str(period),
+            person_ids,
+        )
+        return {row["subject_id"]: row["service_minutes"] for row in rows}

@@ -17,6 +17,7 @@ import asyncpg
 
 from services.scoring.domain import COUNTERS, CaseFact, Key, Period, Subject
 from services.scoring.domain.counters import as_tuple, from_mapping
+from services.scoring.domain.facts import FACT, VoidedReport
 from shared.events.assessments import AssessmentCounters, IndicatorValue, PeriodKind
 
 _COLUMNS = ", ".join(COUNTERS)
@@ -43,22 +44,24 @@ class Repository:
 
     # --- case facts --------------------------------------------------------------------------------
 
-    async def load_fact(self, conn: asyncpg.Connection, case_id: UUID) -> CaseFact | None:
+    async def load_fact(self, conn: asyncpg.Connection, case_id: UUID) -> CaseFact | VoidedReport | None:
+        """A case's fact, or a voided report's (keyed by the report id: never a case id, which dispatch
+        derives from the report id)."""
         text = await conn.fetchval(
             f"select fact::text from {self._s}.case_facts where case_id = $1 for update", case_id
         )
-        return None if text is None else CaseFact.model_validate_json(text)
+        return None if text is None else FACT.validate_json(text)
 
-    async def save_fact(self, conn: asyncpg.Connection, fact: CaseFact) -> None:
+    async def save_fact(self, conn: asyncpg.Connection, fact: CaseFact | VoidedReport) -> None:
         # The sweep looks at a case until its handling deadline is seen to pass unhandled.
-        pending = fact.resolved_at is None and fact.clock <= fact.resolve_by
+        pending = isinstance(fact, CaseFact) and fact.resolved_at is None and fact.clock <= fact.resolve_by
         await conn.execute(
             f"""insert into {self._s}.case_facts (case_id, fact, sweep_at) values ($1, $2::jsonb, $3)
                 on conflict (case_id) do update set
                     fact = excluded.fact, sweep_at = excluded.sweep_at, updated_at = now()""",
-            fact.case_id,
+            fact.fact_id,
             fact.model_dump_json(),
-            fact.resolve_by if pending else None,
+            fact.resolve_by if isinstance(fact, CaseFact) and pending else None,
         )
 
     async def due_for_sweep(self, conn: asyncpg.Connection, now: datetime, limit: int) -> list[UUID]:
@@ -69,9 +72,9 @@ class Repository:
         )
         return [row["case_id"] for row in rows]
 
-    async def all_facts(self, conn: asyncpg.Connection) -> list[CaseFact]:
+    async def all_facts(self, conn: asyncpg.Connection) -> list[CaseFact | VoidedReport]:
         rows = await conn.fetch(f"select fact::text as fact from {self._s}.case_facts")
-        return [CaseFact.model_validate_json(row["fact"]) for row in rows]
+        return [FACT.validate_json(row["fact"]) for row in rows]
 
     # --- what each case adds -----------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ class ScoringSettings(ServiceSettings):
     consumer_group: str = "gridloop-scoring"
     # The versioned rubric (indicators, variants, weights, grades). Empty: rubric.yaml in the city dir.
     rubric_path: Path | None = None
+    # Reporter credit and volunteer service rules. Empty: vanguard.yaml in the city dir.
+    vanguard_path: Path | None = None
     # How often the deadline sweep looks for handling deadlines that passed without an event.
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
     # The city's timezone decides which month an instant belongs to. Empty: take it from city.yaml.

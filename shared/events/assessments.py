@@ -13,7 +13,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events.base import Event
 
-SubjectType = Literal["grid_worker", "grid", "community", "street", "district", "department"]
+# A reporter's subject id is "<source type>:<reporter id>" (e.g. "delivery_rider:rider-7"): reporter ids
+# are the apps' own, unique only within a kind of reporter.
+SubjectType = Literal["grid_worker", "grid", "community", "street", "district", "department", "reporter"]
 PeriodKind = Literal["month", "quarter", "year"]
 
 # Counter name → bulletin name. Order is the order bulletins print them in.
@@ -32,12 +34,16 @@ COUNTER_NAMES_ZH: dict[str, str] = {
     "returns": "退单数",
     "callbacks": "回访数",
     "satisfied_callbacks": "满意数",
+    "reports": "上报数",
+    "valid_reports": "有效上报数",
+    "service_minutes": "志愿服务时长(分钟)",
 }
 
 
 class AssessmentCounters(BaseModel):
     """Every counter of one subject in one period. Extensions, deferrals, returns and callbacks stay zero
-    until handling raises the events that carry them (issue #4)."""
+    until handling raises the events that carry them (issue #4). Counters added later default to 0, so
+    results published before them still decode."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -55,6 +61,12 @@ class AssessmentCounters(BaseModel):
     returns: int = Field(default=0, ge=0)
     callbacks: int = Field(default=0, ge=0)
     satisfied_callbacks: int = Field(default=0, ge=0)
+    # Reports a reporter (or a patrolling grid worker) made, and those that became a case or joined one as
+    # a duplicate (a voided report is made but not valid).
+    reports: int = Field(default=0, ge=0)
+    valid_reports: int = Field(default=0, ge=0)
+    # Volunteer service delivered: minutes credited for the service tasks a person handled and saw closed.
+    service_minutes: int = Field(default=0, ge=0)
 
 
 class Ratio(BaseModel):

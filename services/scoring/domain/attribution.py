@@ -7,7 +7,9 @@ take what they were responsible for, and each stage has its own rule:
   all — whoever held it when its handling deadline passed;
 - closing (结案): the same, against the closing deadline;
 - rework (返工): whoever held the case when the resolution that failed verification was made;
-- extensions, deferrals, returns: whoever asked; callbacks: whoever the callback is about.
+- extensions, deferrals, returns: whoever asked; callbacks: whoever the callback is about;
+- reports: the reporter of each report that opened or joined the case (``reporter:<source>:<id>``), and
+  a grid worker reporting on patrol as that grid worker too; volunteer service: whoever handled it.
 
 A person counts as a grid worker when their role is ``grid_worker`` (or unknown: a holder a handling
 event named that scoring never saw assigned), and for their department when they are a department
@@ -55,7 +57,25 @@ SUBJECT_TYPES: tuple[SubjectType, ...] = (
     "street",
     "district",
     "department",
+    "reporter",
 )
+
+
+def reporter_subjects(source_type: str, reporter_id: str) -> frozenset[Subject]:
+    """A report counts for its reporter; a grid worker's patrol report also for the grid worker."""
+    subjects = {Subject("reporter", f"{source_type}:{reporter_id}")}
+    if source_type == "grid_worker":
+        subjects.add(Subject("grid_worker", reporter_id))
+    return frozenset(subjects)
+
+
+def service_subjects(fact: CaseFact) -> frozenset[Subject]:
+    """Volunteer service counts for the person who handled the service task (as a grid worker: the
+    people the city registers for volunteer service; a department's handler does it as their job)."""
+    tenure = holder_at(fact, fact.resolved_at or fact.closed_at or fact.clock)
+    if tenure is None or tenure.role not in GRID_WORKER_ROLES:
+        return frozenset()
+    return frozenset({Subject("grid_worker", tenure.holder_id)})
 
 
 def place_subjects(fact: CaseFact) -> frozenset[Subject]:

@@ -8,7 +8,8 @@ after it is late. Not handled and past its deadline (as far as scoring's clock f
 overdue and not handled, in the period of the deadline. An approved timeout appeal makes late on time.
 
 Reworks, extensions, deferrals, returns and callbacks are things that happened: each counts once, in
-the period it happened in.
+the period it happened in. So does each report (in the period it was made: valid when it opened or joined
+a case, not when voided) and a service task's volunteer minutes (in the period the task was closed).
 
 Months, quarters and years are each counted by these rules, never summed from one another.
 """
@@ -24,10 +25,12 @@ from services.scoring.domain.attribution import (
     Subject,
     closing_subjects,
     handling_subjects,
+    reporter_subjects,
+    service_subjects,
     subjects_against,
 )
 from services.scoring.domain.counters import COUNTERS, delta, from_mapping
-from services.scoring.domain.facts import CaseFact
+from services.scoring.domain.facts import CaseFact, VoidedReport
 from services.scoring.domain.periods import PERIOD_KINDS, Period, period_of
 from shared.events.assessments import AssessmentCounters
 
@@ -77,8 +80,13 @@ HANDLING = ("due_to_handle", "handled", "handled_on_time", "handled_late", "over
 CLOSING = ("due_to_close", "closed", "closed_on_time", None, None)
 
 
-def contributions(fact: CaseFact, tz: ZoneInfo) -> dict[Key, AssessmentCounters]:
+def contributions(fact: CaseFact | VoidedReport, tz: ZoneInfo) -> dict[Key, AssessmentCounters]:
     tally: _Tally = defaultdict(dict)
+    if isinstance(fact, VoidedReport):
+        _happened(
+            tally, tz, [(fact.at, {"reports": 1}, reporter_subjects(fact.source_type, fact.reporter_id))]
+        )
+        return _counters(tally)
     _stage(
         tally,
         handling_subjects(fact),
@@ -99,27 +107,41 @@ def contributions(fact: CaseFact, tz: ZoneInfo) -> dict[Key, AssessmentCounters]
         overdue=False,
         exempt=fact.lateness_exempt,
     )
-    happenings: list[tuple[datetime, str, frozenset[Subject]]] = [
-        (rework.at, "reworks", subjects_against(fact, rework.against)) for rework in fact.reworks
+    happenings: list[tuple[datetime, dict[str, int], frozenset[Subject]]] = [
+        (rework.at, {"reworks": 1}, subjects_against(fact, rework.against)) for rework in fact.reworks
     ]
-    happenings += [(r.at, r.kind, subjects_against(fact, r.by)) for r in fact.requests]
+    happenings += [(r.at, {r.kind: 1}, subjects_against(fact, r.by)) for r in fact.requests]
     for callback in fact.callbacks:
-        names = ("callbacks", "satisfied_callbacks") if callback.satisfied else ("callbacks",)
-        for name in names:
-            happenings.append((callback.at, name, subjects_against(fact, callback.against)))
-    for at, name, subjects in happenings:
+        counts = {"callbacks": 1, "satisfied_callbacks": 1} if callback.satisfied else {"callbacks": 1}
+        happenings.append((callback.at, counts, subjects_against(fact, callback.against)))
+    for report in fact.reports:
+        subjects = reporter_subjects(report.source_type, report.reporter_id)
+        happenings.append((report.at, {"reports": 1, "valid_reports": 1}, subjects))
+    if fact.service_minutes and fact.closed_at is not None:
+        happenings.append((fact.closed_at, {"service_minutes": fact.service_minutes}, service_subjects(fact)))
+    _happened(tally, tz, happenings)
+    return _counters(tally)
+
+
+def _happened(
+    tally: _Tally, tz: ZoneInfo, happenings: list[tuple[datetime, dict[str, int], frozenset[Subject]]]
+) -> None:
+    for at, counts, subjects in happenings:
         for kind in PERIOD_KINDS:
-            _credit(tally, subjects, period_of(at, tz, kind), {name: 1})
+            _credit(tally, subjects, period_of(at, tz, kind), counts)
+
+
+def _counters(tally: _Tally) -> dict[Key, AssessmentCounters]:
     return {key: from_mapping({n: cell.get(n, 0) for n in COUNTERS}) for key, cell in tally.items()}
 
 
-def count(facts: Iterable[CaseFact], tz: ZoneInfo) -> dict[Key, AssessmentCounters]:
+def count(facts: Iterable[CaseFact | VoidedReport], tz: ZoneInfo) -> dict[Key, AssessmentCounters]:
     """Every (subject, period)'s counters over a set of cases: the whole assessment from scratch."""
     tally: _Tally = defaultdict(dict)
     for fact in facts:
         for key, counters in contributions(fact, tz).items():
             _credit(tally, [key[0]], key[1], counters.model_dump())
-    return {key: from_mapping({n: cell.get(n, 0) for n in COUNTERS}) for key, cell in tally.items()}
+    return _counters(tally)
 
 
 def changes(

@@ -8,16 +8,20 @@ action does not need a scoring release to count.
 
 Extensions, deferrals, returns and callbacks have their place in the fact (``requests``, ``callbacks``)
 but no event fills them yet: handling raises those events with issue #4.
+
+Reports are credited to their reporters (``reports``): the report that opened the case and every duplicate
+merged into it. A voided report never becomes a case; its own fact (``VoidedReport``, keyed by the report
+id) credits the reporter with a report that was not valid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Tag, TypeAdapter
 
 from shared.events.cases import (
     CaseActed,
@@ -28,6 +32,7 @@ from shared.events.cases import (
     CaseResolved,
     CaseVerificationFailed,
 )
+from shared.events.triage import ReportMergedIntoCase, ReportVoided
 
 
 class UnknownCase(Exception):
@@ -70,6 +75,15 @@ class Callback(_Frozen):
     against: Tenure
 
 
+class ReportCredit(_Frozen):
+    """A report that opened the case or joined it as a duplicate: it credits its reporter."""
+
+    report_id: UUID
+    source_type: str
+    reporter_id: str
+    at: AwareDatetime
+
+
 class CaseFact(_Frozen):
     case_id: UUID
     grid_id: str | None
@@ -90,6 +104,14 @@ class CaseFact(_Frozen):
     # The latest instant scoring knows has passed for this case: its events' times, and the deadline
     # sweep's clock. A handling deadline before it, with no resolution, is overdue.
     clock: AwareDatetime
+    category: str | None = None
+    reports: tuple[ReportCredit, ...] = ()
+    # Volunteer service the case is worth once closed (a service task in the city's vanguard rules).
+    service_minutes: int = 0
+
+    @property
+    def fact_id(self) -> UUID:
+        return self.case_id
 
     @property
     def holder(self) -> Tenure | None:
@@ -117,7 +139,29 @@ def _opened(fact: CaseFact | None, event: CaseOpened) -> CaseFact:
         resolve_by=event.resolve_by,
         close_by=event.close_by,
         clock=event.occurred_at,
+        category=event.category,
+        reports=(
+            ReportCredit(
+                report_id=event.report_id,
+                source_type=event.source_type,
+                reporter_id=event.reporter_id,
+                at=event.occurred_at,
+            ),
+        ),
     )
+
+
+def _merged(fact: CaseFact, event: ReportMergedIntoCase) -> CaseFact:
+    """A duplicate joined the case: one case still, and one more reporter credited (once per report)."""
+    if any(credit.report_id == event.report_id for credit in fact.reports):
+        return fact
+    credit = ReportCredit(
+        report_id=event.report_id,
+        source_type=event.source_type,
+        reporter_id=event.reporter_id,
+        at=event.submitted_at,
+    )
+    return fact.model_copy(update={"reports": (*fact.reports, credit)})
 
 
 def _assigned(fact: CaseFact, event: CaseAssigned) -> CaseFact:
@@ -183,6 +227,7 @@ TRANSITIONS: dict[type[CaseEvent], Transition] = {
     CaseResolved: _resolved,
     CaseVerificationFailed: _verification_failed,
     CaseClosed: _closed,
+    ReportMergedIntoCase: _merged,
 }
 
 
@@ -198,6 +243,63 @@ def apply_event(fact: CaseFact | None, event: CaseEvent) -> CaseFact:
         assert fact is not None
         return fact
     return transition(fact, event)
+
+
+class VoidedReport(_Frozen):
+    """A report dispatch voided: never a case, but a report its reporter made."""
+
+    kind: Literal["voided_report"] = "voided_report"
+    report_id: UUID
+    source_type: str
+    reporter_id: str
+    at: AwareDatetime
+    reason: str
+
+    @property
+    def fact_id(self) -> UUID:
+        return self.report_id
+
+
+def voided(event: ReportVoided) -> VoidedReport:
+    return VoidedReport(
+        report_id=event.report_id,
+        source_type=event.source_type,
+        reporter_id=event.reporter_id,
+        at=event.occurred_at,
+        reason=event.reason,
+    )
+
+
+def _kind(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return "voided_report" if kind == "voided_report" else "case"
+
+
+# What scoring keeps per case (or per voided report), as stored: a case fact has no ``kind`` field.
+Fact = Annotated[
+    Annotated[CaseFact, Tag("case")] | Annotated[VoidedReport, Tag("voided_report")],
+    Discriminator(_kind),
+]
+FACT = TypeAdapter[CaseFact | VoidedReport](Fact)
+
+
+def fact_id(event: CaseEvent | ReportVoided) -> UUID:
+    """The fact an event changes: its case's, or a voided report's own."""
+    return event.report_id if isinstance(event, ReportVoided) else event.case_id
+
+
+def apply(fact: CaseFact | VoidedReport | None, event: CaseEvent | ReportVoided) -> CaseFact | VoidedReport:
+    """The fact after any event scoring counts: a case event, or a report voided (counted once)."""
+    if isinstance(event, ReportVoided):
+        return fact if fact is not None else voided(event)
+    if isinstance(fact, VoidedReport):
+        raise UnknownCase(f"{event.event_type} for {event.case_id}, which is a voided report")
+    return apply_event(fact, event)
+
+
+def with_service(fact: CaseFact, minutes: int) -> CaseFact:
+    """The fact worth ``minutes`` of volunteer service once closed (from the city's vanguard rules)."""
+    return fact if fact.service_minutes == minutes else fact.model_copy(update={"service_minutes": minutes})
 
 
 def advance_clock(fact: CaseFact, now: datetime) -> CaseFact:

@@ -79,6 +79,7 @@ CATALOGUE: dict[str, Definition] = {
         _d("extension_rate", "延期率", "extensions", False, standard=Formula(("due_to_handle",))),
         _d("return_rate", "退单率", "returns", False, standard=Formula(("due_to_handle",))),
         _d("satisfaction_rate", "满意率", "satisfied_callbacks", standard=Formula(("callbacks",))),
+        _d("valid_report_rate", "有效上报率", "valid_reports", standard=Formula(("reports",))),
     )
 }
 

@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from services.scoring.domain import Key, Subject, count, parse_period
 from services.scoring.domain.counters import from_mapping
+from services.scoring.domain.folding import CityRules
 from services.scoring.handlers import CaseEventHandler
 from services.scoring.main import MIGRATIONS, load_rubric
 from services.scoring.repository import Repository, stored_result
@@ -43,7 +44,7 @@ def handler_for(schema: str) -> CaseEventHandler:
         schema=schema,
         timezone=SHANGHAI,
         rubric=RUBRIC,
-        ancestry=lambda grid: None,
+        city=CityRules(),
         results_updated=Counter("t", "t", ["subject_type"], registry=CollectorRegistry()),
     )
 

@@ -253,7 +253,7 @@ async def test_published_updates_are_keyed_by_subject_and_carry_the_rubric_versi
     for envelope in scenario.assessments:
         update = envelope.data
         assert isinstance(update, AssessmentUpdated)
-        assert update.rubric_version == "yancheng-2026.1"
+        assert update.rubric_version == "yancheng-2026.2"
         assert envelope.source == "/gridloop/scoring"
         assert envelope.type == "gridloop.assessment.updated.v1"
 
@@ -321,7 +321,7 @@ async def test_rankings_put_the_best_composite_score_first_with_rank_score_and_g
     assert (body["level"], body["period"], body["rubric_version"]) == (
         "grid_worker",
         "2026-12",
-        "yancheng-2026.1",
+        "yancheng-2026.2",
     )
     ranked = [(i["rank"], i["subject_id"], i["score"], i["grade"]) for i in body["items"]]
     # Zhao: closure 66.67 ×30 + 66.67 ×20, handling 33.33 ×20 + 33.33 ×10, no rework 100 ×10 → 5333.40 ÷ 90.

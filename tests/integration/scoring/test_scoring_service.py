@@ -62,7 +62,7 @@ async def test_an_unknown_subject_type_is_a_400_naming_the_known_ones(without_ka
     assert response.json()["error"] == {
         "code": "invalid_subject_type",
         "message": "subject_type must be one of grid_worker, grid, community, street, district, department, "
-        "not 'city'",
+        "reporter, not 'city'",
     }
 
 

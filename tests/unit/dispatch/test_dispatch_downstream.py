@@ -1,6 +1,6 @@
 """What handling and scoring make of dispatch's new outcomes: a merged report is one more timeline entry
-crediting its reporter on the existing case, never a second case; scoring counts neither merges nor
-voided reports (issue 5 credits reporters)."""
+crediting its reporter on the existing case, never a second case; scoring credits the merged reporter on
+the same case (once) and keeps a voided report as a report that was not valid (issue 5)."""
 
 from __future__ import annotations
 
@@ -76,11 +76,17 @@ def test_handling_credits_a_merge_once_however_often_it_arrives() -> None:
     assert twice is once
 
 
-def test_scoring_ignores_merges_and_voided_reports() -> None:
+def test_scoring_credits_a_merged_reporter_once_on_the_same_case_and_keeps_voided_reports_apart() -> None:
     fact = apply_event(None, OPENED)
     voided = voided_events(
         AGAIN, Voided("blocked_words", "spam"), where=locate(CITY, AGAIN.location), dispatched_at=SUBMITTED_AT
     )[0].event
 
-    assert apply_event(fact, MERGED) == fact
-    assert not isinstance(voided, CaseEvent)  # scoring's handler ignores anything but case events
+    merged = apply_event(fact, MERGED)
+    assert merged.case_id == fact.case_id
+    assert [(r.source_type, r.reporter_id) for r in merged.reports] == [
+        ("resident", "resident-1"),
+        ("delivery_rider", "resident-2"),
+    ]
+    assert apply_event(merged, MERGED) == merged
+    assert not isinstance(voided, CaseEvent)  # a voided report is its own fact in scoring, not a case

@@ -15,7 +15,8 @@ from shared.events.cases import (
     CaseResolved,
     CaseVerificationFailed,
 )
-from shared.events.reports import GeoPoint
+from shared.events.reports import GeoPoint, SourceType
+from shared.events.triage import ReportMergedIntoCase, ReportVoided
 
 CASE = UUID("0b5c1b6e-9a0e-4a51-8d3f-1f1b1c2d3e4f")
 
@@ -175,4 +176,46 @@ def failed_verification(
         holder_id=holder_id,
         close_by=at(close_by),
         rework_of="resolution-event-id",
+    )
+
+
+def merged(
+    *,
+    reporter_id: str = "rider-7",
+    source_type: SourceType = "delivery_rider",
+    at_: str = "2026-11-10T03:00",
+    case_id: UUID = CASE,
+) -> ReportMergedIntoCase:
+    """A duplicate report joining the case (a rider's, by default)."""
+    return ReportMergedIntoCase(
+        case_id=case_id,
+        occurred_at=at(at_),
+        report_id=uuid4(),
+        case_report_id=uuid4(),
+        category="environment.rubbish",
+        source_type=source_type,
+        reporter_id=reporter_id,
+        app_id="rider-app",
+        description="the same overflowing bin",
+        location=GeoPoint(lon=120.16, lat=33.35),
+        distance_m=12.0,
+        submitted_at=at(at_),
+        priority="normal",
+    )
+
+
+def voided(*, reporter_id: str = "rider-7", at_: str = "2026-11-30T17:00") -> ReportVoided:
+    """A rider's report dispatch voided."""
+    return ReportVoided(
+        report_id=uuid4(),
+        occurred_at=at(at_),
+        reason="blocked_words",
+        detail="advertising",
+        category="environment.rubbish",
+        source_type="delivery_rider",
+        reporter_id=reporter_id,
+        app_id="rider-app",
+        location=GeoPoint(lon=120.16, lat=33.35),
+        grid_id=None,
+        district_id=None,
     )

@@ -12,7 +12,23 @@ Create Date: 2026-12-01
 
 from alembic import context, op
 
-from services.scoring.domain.counters import COUNTERS
+# The counters as this revision created them (frozen here: later revisions add columns of their own).
+COUNTERS = (
+    "due_to_handle",
+    "handled",
+    "handled_on_time",
+    "handled_late",
+    "overdue_not_handled",
+    "due_to_close",
+    "closed",
+    "closed_on_time",
+    "reworks",
+    "extensions",
+    "deferrals",
+    "returns",
+    "callbacks",
+    "satisfied_callbacks",
+)
 
 revision = "0002"
 down_revision = "0001"
