@@ -9,9 +9,11 @@ Messages that can never be processed go to the dead-letter topic with the reason
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from typing import Literal
 
@@ -26,6 +28,10 @@ log = logging.getLogger(__name__)
 
 Outcome = Literal["processed", "ignored"]
 Handler = Callable[[asyncpg.Connection, Envelope], Awaitable[Outcome]]
+# Optional: a handler with a ``batch(conn)`` async context manager has it entered around each partition
+# batch, inside the batch's transaction, so it can do once per batch what would otherwise be done per
+# event (scoring re-assesses each result a batch moved once, at the end of the batch).
+BatchScope = Callable[[asyncpg.Connection], AbstractAsyncContextManager[None]]
 
 
 class PoisonEvent(Exception):
@@ -108,8 +114,13 @@ class EffectivelyOnceConsumer:
         started = time.perf_counter()
         outcomes: list[str] = []
         poison: list[tuple[ConsumerRecord, str]] = []
+        scope: BatchScope | None = getattr(self._handler, "batch", None)
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with (
+                self._pool.acquire() as conn,
+                conn.transaction(),
+                scope(conn) if scope is not None else contextlib.nullcontext(),
+            ):
                 for message in messages:
                     try:
                         envelope = decode(message.headers, message.value)

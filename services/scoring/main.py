@@ -50,6 +50,10 @@ def ancestry_in(city: City) -> Ancestry:
     return ancestry
 
 
+def rules_for(city: City, vanguard: VanguardRules) -> CityRules:
+    return CityRules(ancestry=ancestry_in(city), service_minutes=vanguard.service_minutes())
+
+
 def names_in(city: City) -> dict[str, str]:
     """Subject id → the name a bulletin prints (Chinese where the city has it)."""
     names = {person.person_id: person.name for person in city.people}
@@ -95,8 +99,9 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
             schema=settings.db_schema,
             timezone=timezone,
             rubric=rubric,
-            city=CityRules(ancestry=ancestry_in(city), service_minutes=vanguard.service_minutes()),
+            city=rules_for(city, vanguard),
             results_updated=results_updated,
+            batched=settings.batch_assessment,
         )
         streams = ConsumeAndRelay(
             StreamsConfig(

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.scoring.domain import COUNTERS, CaseFact, Key, Period, Subject
+from services.scoring.domain import COUNTERS, CaseFact, Key, Period, Subject, parse_period
 from services.scoring.domain.counters import as_tuple, from_mapping
 from services.scoring.domain.facts import FACT, VoidedReport
 from shared.events.assessments import AssessmentCounters, IndicatorValue, PeriodKind
@@ -52,16 +52,16 @@ class Repository:
         )
         return None if text is None else FACT.validate_json(text)
 
-    async def save_fact(self, conn: asyncpg.Connection, fact: CaseFact | VoidedReport) -> None:
-        # The sweep looks at a case until its handling deadline is seen to pass unhandled.
-        pending = isinstance(fact, CaseFact) and fact.resolved_at is None and fact.clock <= fact.resolve_by
+    async def save_facts(self, conn: asyncpg.Connection, facts: list[CaseFact | VoidedReport]) -> None:
         await conn.execute(
-            f"""insert into {self._s}.case_facts (case_id, fact, sweep_at) values ($1, $2::jsonb, $3)
+            f"""insert into {self._s}.case_facts (case_id, fact, sweep_at)
+                select id, fact::jsonb, sweep_at from unnest($1::uuid[], $2::text[], $3::timestamptz[])
+                    as f (id, fact, sweep_at)
                 on conflict (case_id) do update set
                     fact = excluded.fact, sweep_at = excluded.sweep_at, updated_at = now()""",
-            fact.fact_id,
-            fact.model_dump_json(),
-            fact.resolve_by if isinstance(fact, CaseFact) and pending else None,
+            [fact.fact_id for fact in facts],
+            [fact.model_dump_json() for fact in facts],
+            [sweep_at(fact) for fact in facts],
         )
 
     async def due_for_sweep(self, conn: asyncpg.Connection, now: datetime, limit: int) -> list[UUID]:
@@ -79,20 +79,25 @@ class Repository:
     # --- what each case adds -----------------------------------------------------------------------
 
     async def replace_contributions(
-        self, conn: asyncpg.Connection, case_id: UUID, parts: dict[Key, AssessmentCounters]
+        self, conn: asyncpg.Connection, parts: dict[UUID, dict[Key, AssessmentCounters]]
     ) -> None:
-        await conn.execute(f"delete from {self._s}.case_contributions where case_id = $1", case_id)
-        keys = sorted(parts)
-        columns = _columns([as_tuple(parts[key]) for key in keys])
+        """What each of these cases adds to each result, replacing what they added before."""
+        if not parts:
+            return
+        await conn.execute(
+            f"delete from {self._s}.case_contributions where case_id = any($1::uuid[])", list(parts)
+        )
+        rows = [(case_id, key) for case_id, counted in parts.items() for key in sorted(counted)]
+        columns = _columns([as_tuple(parts[case_id][key]) for case_id, key in rows])
         await conn.execute(
             f"""insert into {self._s}.case_contributions
                     (case_id, subject_type, subject_id, period, {_COLUMNS})
-                select $1, * from unnest($2::text[], $3::text[], $4::text[],
+                select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[],
                     {", ".join(f"${i + 5}::int[]" for i in range(len(COUNTERS)))})""",
-            case_id,
-            [key[0].subject_type for key in keys],
-            [key[0].subject_id for key in keys],
-            [str(key[1]) for key in keys],
+            [case_id for case_id, _ in rows],
+            [key[0].subject_type for _, key in rows],
+            [key[0].subject_id for _, key in rows],
+            [str(key[1]) for _, key in rows],
             *columns,
         )
 
@@ -190,6 +195,13 @@ class Repository:
             )
 
 
+def sweep_at(fact: CaseFact | VoidedReport) -> datetime | None:
+    """The sweep looks at a case until its handling deadline is seen to pass unhandled."""
+    if isinstance(fact, CaseFact) and fact.resolved_at is None and fact.clock <= fact.resolve_by:
+        return fact.resolve_by
+    return None
+
+
 def _columns(vectors: list[tuple[int, ...]]) -> list[list[int]]:
     """Counter vectors (one per row) as one list per counter, for ``unnest``."""
     return [[vector[i] for vector in vectors] for i in range(len(COUNTERS))]
@@ -216,3 +228,65 @@ def stored_result(row: asyncpg.Record) -> StoredResult:
         rubric_version=row["rubric_version"],
         computed_at=row["computed_at"],
     )
+
+
+class Rebuild:
+    """The recompute's writes: every fact, every case's contributions and the inbox replaced at once."""
+
+    def __init__(self, schema: str) -> None:
+        self._schema = schema
+        self._s = f'"{schema}"'
+
+    async def lock(self, conn: asyncpg.Connection) -> None:
+        """Hold the consumer and the sweep off until the transaction ends."""
+        tables = ", ".join(
+            f"{self._s}.{t}" for t in ("inbox", "case_facts", "case_contributions", "assessment_results")
+        )
+        await conn.execute(f"lock table {tables} in exclusive mode")
+
+    async def replace_facts(self, conn: asyncpg.Connection, facts: list[CaseFact | VoidedReport]) -> None:
+        await conn.execute(f"delete from {self._s}.case_facts")
+        records = []
+        for fact in facts:
+            pending = (
+                isinstance(fact, CaseFact) and fact.resolved_at is None and fact.clock <= fact.resolve_by
+            )
+            sweep_at = fact.resolve_by if isinstance(fact, CaseFact) and pending else None
+            records.append((fact.fact_id, fact.model_dump_json(), sweep_at))
+        await conn.copy_records_to_table(
+            "case_facts", schema_name=self._schema, columns=["case_id", "fact", "sweep_at"], records=records
+        )
+
+    async def replace_contributions(
+        self, conn: asyncpg.Connection, parts: list[tuple[UUID, Key, AssessmentCounters]]
+    ) -> None:
+        await conn.execute(f"delete from {self._s}.case_contributions")
+        await conn.copy_records_to_table(
+            "case_contributions",
+            schema_name=self._schema,
+            columns=["case_id", "subject_type", "subject_id", "period", *COUNTERS],
+            records=[
+                (case_id, key[0].subject_type, key[0].subject_id, str(key[1]), *as_tuple(counters))
+                for case_id, key, counters in parts
+            ],
+        )
+
+    async def mark_seen(self, conn: asyncpg.Connection, ids: list[tuple[str, str]]) -> None:
+        await conn.execute(
+            f"""insert into {self._s}.inbox (source, event_id)
+                select * from unnest($1::text[], $2::text[]) on conflict do nothing""",
+            [source for source, _ in ids],
+            [event_id for _, event_id in ids],
+        )
+
+    async def counters(
+        self, conn: asyncpg.Connection, periods: list[str] | None
+    ) -> dict[Key, AssessmentCounters]:
+        rows = await conn.fetch(
+            f"""select * from {self._s}.assessment_results where $1::text[] is null or period = any($1)""",
+            periods,
+        )
+        return {
+            (Subject(r["subject_type"], r["subject_id"]), parse_period(r["period"])): from_mapping(r)
+            for r in rows
+        }

@@ -1,5 +1,6 @@
-"""Random but realistic case histories: dispatch, reassignment (before or after a deadline), escalation to a
-department, resolution, failed verification and rework, closing on time or late, or left open."""
+"""Random but realistic case histories: dispatch, duplicates merged in by riders and residents, reassignment
+(before or after a deadline), escalation to a department, resolution, failed verification and rework,
+closing on time or late, or left open; and reports voided without a case."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from shared.events.cases import (
     CaseVerified,
 )
 from shared.events.reports import GeoPoint
+from shared.events.triage import ReportMergedIntoCase, ReportVoided
 
 # (grid, community, street, district)
 PLACES = [
@@ -27,6 +29,13 @@ PLACES = [
     (None, None, None, None),
 ]
 WORKERS = ["w-1", "w-2", "w-3", "w-4"]
+REPORTERS = [
+    ("delivery_rider", "rider-1"),
+    ("delivery_rider", "rider-2"),
+    ("resident", "r-1"),
+    ("grid_worker", "w-2"),
+]
+CATEGORIES = ["environment.rubbish", "people.elderly_alone_help"]
 START = datetime(2026, 10, 25, 16, tzinfo=UTC)  # near a month and a quarter edge in Shanghai
 
 
@@ -38,6 +47,8 @@ def case_history(rng: random.Random, n: int, salt: str) -> list[Event]:
     close_by = resolve_by + timedelta(hours=rng.randrange(0, 24 * 5))
     clock = opened_at
     worker = rng.choice(WORKERS)
+    category = rng.choice(CATEGORIES)
+    source_type, reporter = rng.choice(REPORTERS)
 
     def tick(hours: float) -> datetime:
         nonlocal clock
@@ -49,7 +60,7 @@ def case_history(rng: random.Random, n: int, salt: str) -> list[Event]:
             case_id=case_id,
             occurred_at=opened_at,
             report_id=derived_id("report", salt, n),
-            category="environment.rubbish",
+            category=category,
             nature="event",
             priority="normal",
             tier="grid",
@@ -60,12 +71,13 @@ def case_history(rng: random.Random, n: int, salt: str) -> list[Event]:
             street_id=street,
             district_id=district,
             department_id=None,
-            source_type="resident",
-            reporter_id=f"resident-{n}",
+            source_type=source_type,
+            reporter_id=reporter,
             app_id="app-residents",
             resolve_by=resolve_by,
             close_by=close_by,
         ),
+        *(_merged(case_id, rng, salt, n, i, opened_at) for i in range(rng.choice([0, 0, 0, 1, 2]))),
         _assigned(case_id, opened_at, worker, "grid_worker", grid or "c-x", grid, resolve_by, close_by),
     ]
     holder = worker
@@ -100,6 +112,43 @@ def case_history(rng: random.Random, n: int, salt: str) -> list[Event]:
     if rng.random() < 0.9:
         acted(CaseClosed, 24 * 2)
     return events
+
+
+def _merged(case_id: UUID, rng: random.Random, salt: str, n: int, i: int, opened_at: datetime) -> Event:
+    source_type, reporter = rng.choice(REPORTERS)
+    when = opened_at + timedelta(minutes=rng.randrange(1, 120))
+    return ReportMergedIntoCase(
+        case_id=case_id,
+        occurred_at=when,
+        report_id=derived_id("merged-report", salt, n, i),
+        case_report_id=derived_id("report", salt, n),
+        category="environment.rubbish",
+        source_type=source_type,
+        reporter_id=reporter,
+        app_id="rider-app",
+        description="the same again",
+        location=GeoPoint(lon=120.16, lat=33.35),
+        distance_m=rng.uniform(0, 50),
+        submitted_at=when,
+        priority="normal",
+    )
+
+
+def voided_report(rng: random.Random, n: int, salt: str) -> ReportVoided:
+    source_type, reporter = rng.choice(REPORTERS)
+    return ReportVoided(
+        report_id=derived_id("voided-report", salt, n),
+        occurred_at=START + timedelta(minutes=rng.randrange(0, 60 * 24 * 80)),
+        reason="blocked_words",
+        detail="advertising",
+        category="environment.rubbish",
+        source_type=source_type,
+        reporter_id=reporter,
+        app_id="rider-app",
+        location=GeoPoint(lon=120.16, lat=33.35),
+        grid_id=None,
+        district_id=None,
+    )
 
 
 def _assigned(

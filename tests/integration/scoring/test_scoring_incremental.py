@@ -22,7 +22,7 @@ from services.scoring.sweep import DeadlineSweep
 from shared.db import migrate
 from shared.events import decode, derived_id, encode
 from shared.settings import REPO_ROOT
-from tests.integration.scoring.history import case_history, interleave
+from tests.integration.scoring.history import case_history, interleave, voided_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RUBRIC = load_rubric(REPO_ROOT / "city" / "rubric.yaml")
@@ -44,7 +44,7 @@ def handler_for(schema: str) -> CaseEventHandler:
         schema=schema,
         timezone=SHANGHAI,
         rubric=RUBRIC,
-        city=CityRules(),
+        city=CityRules(service_minutes={"people.elderly_alone_help": 120}),
         results_updated=Counter("t", "t", ["subject_type"], registry=CollectorRegistry()),
     )
 
@@ -58,7 +58,8 @@ async def test_incremental_results_equal_a_count_from_scratch_before_and_after_t
     pool, schema
 ):
     rng = random.Random(20261201)
-    stream = interleave(rng, [case_history(rng, n, schema) for n in range(150)])
+    histories = [case_history(rng, n, schema) for n in range(150)]
+    stream = interleave(rng, histories + [[voided_report(rng, n, schema)] for n in range(20)])
     handler, repository = handler_for(schema), Repository(schema)
     async with pool.acquire() as conn:
         for i, event in enumerate(stream):
