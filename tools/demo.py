@@ -2,7 +2,9 @@
 
 Grid apps post realistic reports; dispatch opens and assigns cases; the assignees accept and resolve
 them; the grid chiefs verify (one in six fails and goes back for rework) and close them, some on time
-and some after their deadline; a few are left open. Then the assessment table scoring produced.
+and some after their deadline; a few are left open. Then five more cases walk through tiered handling
+(escalation, return, extension, consultation, rework and a callback that reopens; tools/demo_tiered.py),
+and the assessment table scoring produced.
 
 Late closures need compressed SLA time: `make up` runs with SLA_SCALE=8640 (a day of limit is ten
 seconds). On a real-time stack (SLA_SCALE=1) the demo does not wait days: it closes everything on time.
@@ -24,6 +26,7 @@ from services.handling.settings import HandlingSettings
 from shared.city import City, load_city
 from shared.settings import REPO_ROOT
 from tools.client import Endpoints, LoopClient, case_id_of, categories_opening_own_cases, report_body
+from tools.demo_tiered import TieredScenes
 from tools.token import mint_token
 
 # What people say when they report, by category (a sample; other categories use their name).
@@ -63,15 +66,17 @@ class Demo:
     def token(self, person_id: str) -> str:
         return mint_token(self.city.person(person_id), self.secret)
 
-    def report(self) -> tuple[dict[str, Any], str]:
+    def report(self, *, grid_level: bool = False) -> tuple[dict[str, Any], str]:
         app = self.rng.choice(self.city.apps)
         grid = self.rng.choice(self.city.grids)
         point = grid.polygon.representative_point()
         # Most of what people report is the grid's own business; the rest goes up to a community,
         # street or department. Only categories dispatch never merges: the demo follows each report
         # to a case of its own.
-        grid_level = [c for c in self.own_case_categories if c.default_tier == "grid"]
-        category = self.rng.choice(grid_level if self.rng.random() < 0.7 else self.own_case_categories)
+        grid_level_categories = [c for c in self.own_case_categories if c.default_tier == "grid"]
+        category = self.rng.choice(
+            grid_level_categories if grid_level or self.rng.random() < 0.7 else self.own_case_categories
+        )
         body = report_body(
             category=category.code,
             lon=point.x,
@@ -105,6 +110,15 @@ class Demo:
                 self.closed_late += 1
         await self.loop.act(case["id"], "close", token=verifier, note="结案")
         progress.update(1)
+
+    async def tiered(self) -> None:
+        """Five more grid cases, each walked through one scene of tiered handling."""
+        cases = []
+        for _ in range(5):
+            body, api_key = self.report(grid_level=True)
+            (await self.loop.submit(body, api_key=api_key)).raise_for_status()
+            cases.append(await self.loop.wait_case(case_id_of(body["report_id"]), token=self.viewer))
+        await TieredScenes(self.city, self.loop, self.token, self.viewer).play(cases)
 
     async def run(self, reports: int) -> None:
         await self.loop.wait_ready(within=30)
@@ -156,6 +170,7 @@ async def main_async(reports: int, seed: int) -> None:
         demo = Demo(city, loop, random.Random(seed))
         await demo.run(reports)
         print(f"\n{reports} reports: {demo.closed_late} closed late, {len(demo.left_open)} left open")
+        await demo.tiered()
         await print_assessment(loop, city, period_now(city))
     finally:
         await loop.close()

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.handling import handlers, queries, repository
+from services.handling import handlers, queries, repository, routing, steps_api
 from services.handling.deps import CurrentViewer, Runtime, RuntimeDep
 from services.handling.domain import (
     Accept,
@@ -48,30 +48,7 @@ router = APIRouter(prefix="/v1", tags=["cases"])
 
 
 async def _step(runtime: Runtime, viewer: CurrentViewer, case_id: UUID, command: Command) -> CaseView:
-    outcome = "taken"
-    try:
-        case = await handlers.take_step(
-            runtime.pool,
-            runtime.schema,
-            case_id=case_id,
-            command=command,
-            viewer=viewer,
-            now=runtime.clock(),
-            topic_prefix=runtime.settings.topic_prefix,
-            policy=runtime.policy,
-        )
-    except (IllegalTransition, RuleBroken):
-        outcome = "illegal"
-        raise
-    except (NotPermitted, handlers.CaseHidden):
-        outcome = "forbidden"
-        raise
-    except handlers.CaseNotFound:
-        outcome = "not_found"
-        raise
-    finally:
-        runtime.steps.labels(command.step.value, outcome).inc()
-    return CaseView.of_case(case, runtime.clock())
+    return await steps_api.take(runtime, viewer, case_id, command)
 
 
 @router.post("/cases/{case_id}/accept", response_model=CaseView)
@@ -92,7 +69,8 @@ async def resolve(case_id: UUID, body: ResolveBody, runtime: RuntimeDep, viewer:
 @router.post("/cases/{case_id}/verify", response_model=CaseView)
 async def verify(case_id: UUID, body: VerifyBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
     """The verifier checks on site: passed, or back to the assignee for rework (note required)."""
-    return await _step(runtime, viewer, case_id, Verify(passed=body.passed, note=body.note))
+    command = Verify(passed=body.passed, note=body.note, evidence=tuple(str(url) for url in body.evidence))
+    return await _step(runtime, viewer, case_id, command)
 
 
 @router.post("/cases/{case_id}/close", response_model=CaseView)
@@ -100,7 +78,8 @@ async def close(
     case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer, body: CloseBody | None = None
 ) -> CaseView:
     """The verifier closes a verified case."""
-    return await _step(runtime, viewer, case_id, Close(note=body.note if body else None))
+    command = Close(note=body.note if body else None, standards_met=tuple(body.standards_met) if body else ())
+    return await _step(runtime, viewer, case_id, command)
 
 
 @router.get("/cases", response_model=CasePage)
@@ -194,6 +173,10 @@ def install_domain_errors(app: FastAPI) -> None:
     @app.exception_handler(repository.ConcurrentUpdate)
     async def concurrent(_: Request, exc: repository.ConcurrentUpdate) -> JSONResponse:
         return error_response(409, "concurrent_update", f"{exc}; read the case again and retry")
+
+    @app.exception_handler(routing.NoHolder)
+    async def no_holder(_: Request, exc: routing.NoHolder) -> JSONResponse:
+        return error_response(409, "no_holder", str(exc))
 
     @app.exception_handler(BadCursor)
     async def bad_cursor(_: Request, exc: BadCursor) -> JSONResponse:

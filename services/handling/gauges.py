@@ -16,12 +16,14 @@ from shared.observability import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
-OPEN_STATES = tuple(state for state in State if state is not State.CLOSED)
+OPEN_STATES = tuple(state for state in State if state not in (State.CLOSED, State.VOIDED))
 
 
 class CaseGauges:
     def __init__(self, metrics: ServiceMetrics) -> None:
-        self.open_cases = metrics.gauge("open_cases", "Cases not yet closed, by state.", ("state",))
+        self.open_cases = metrics.gauge(
+            "open_cases", "Cases not yet closed (nor voided), by state.", ("state",)
+        )
         self.overdue_cases = metrics.gauge(
             "overdue_cases", "Cases not yet closed and past their close-by time."
         )

@@ -24,12 +24,14 @@ from services.handling.domain import (
     Command,
     HandlingPolicy,
     LifecycleError,
+    Raised,
     State,
     apply,
     open_case,
 )
 from services.handling.domain.access import Viewer, can_see
 from services.handling.domain.merges import credit_merged_report
+from services.handling.domain.supervision import timers_for
 from shared.consuming import Handler, Outcome, PoisonEvent
 from shared.events import Envelope, encode
 from shared.events.base import Event
@@ -79,10 +81,9 @@ async def take_step(
         if not can_see(viewer, case):
             raise CaseHidden(case_id)
         after, raised = apply(case, command, viewer.actor, now, policy)
-        await repository.save_step(conn, schema, case, after)
-        for event in raised:
-            record = encode(event.event, source=SOURCE, event_id=event.event_id, time=now)
-            await enqueue(conn, schema, replace(record, topic=topic_prefix + record.topic))
+        await commit_step(
+            conn, schema, case, after, raised, now=now, topic_prefix=topic_prefix, policy=policy
+        )
     log.info(
         "case step taken",
         extra={"case_id": str(case_id), "action": command.step.value, "state": after.state.value},
@@ -90,10 +91,32 @@ async def take_step(
     return after
 
 
+async def commit_step(
+    conn: asyncpg.Connection,
+    schema: str,
+    before: Case,
+    after: Case,
+    raised: tuple[Raised, ...],
+    *,
+    now: datetime,
+    topic_prefix: str,
+    policy: HandlingPolicy,
+) -> None:
+    """In the caller's transaction: the case and its new timeline entries, its events in the outbox,
+    and its timers as the new state calls for."""
+    await repository.save_step(conn, schema, before, after)
+    for event in raised:
+        record = encode(event.event, source=SOURCE, event_id=event.event_id, time=now)
+        await enqueue(conn, schema, replace(record, topic=topic_prefix + record.topic))
+    await repository.replace_timers(conn, schema, after.id, timers_for(after, policy))
+
+
 # --- case events from dispatch -----------------------------------------------------------------
 
 
-async def on_case_opened(conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime) -> Outcome:
+async def on_case_opened(
+    conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime, policy: HandlingPolicy
+) -> Outcome:
     opened = envelope.data
     assert isinstance(opened, CaseOpened)
     case = open_case(opened, event_id=UUID(envelope.id), actor=_system(envelope), now=now)
@@ -104,7 +127,7 @@ async def on_case_opened(conn: asyncpg.Connection, schema: str, envelope: Envelo
 
 
 async def on_case_assigned(
-    conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime
+    conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime, policy: HandlingPolicy
 ) -> Outcome:
     assigned = envelope.data
     assert isinstance(assigned, CaseAssigned)
@@ -122,20 +145,23 @@ async def on_case_assigned(
         grid_id=assigned.grid_id,
         resolve_by=assigned.resolve_by,
         close_by=assigned.close_by,
+        accept_by=assigned.accept_by,
+        yellow_at=assigned.yellow_at,
+        red_at=assigned.red_at,
     )
     if case.state is not State.OPENED and _already_assigned_so(case, command):
         return "ignored"
     try:
-        after, _ = apply(case, command, _system(envelope), now)
+        after, raised = apply(case, command, _system(envelope), now, policy)
     except LifecycleError as exc:
         raise PoisonEvent(f"cannot assign case {case.id}: {exc}") from exc
-    await repository.save_step(conn, schema, case, after)
+    await commit_step(conn, schema, case, after, raised, now=now, topic_prefix="", policy=policy)
     log.info("case assigned", extra={"case_id": str(case.id), "event_id": envelope.id})
     return "processed"
 
 
 async def on_report_merged(
-    conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime
+    conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime, policy: HandlingPolicy
 ) -> Outcome:
     """A duplicate report joined the case: a 'merge' timeline entry credits its reporter."""
     merged = envelope.data
@@ -160,7 +186,7 @@ def _system(envelope: Envelope) -> Actor:
     return Actor(id=envelope.source, role=SYSTEM_ROLE)
 
 
-CaseEventHandler = Callable[[asyncpg.Connection, str, Envelope, datetime], Awaitable[Outcome]]
+CaseEventHandler = Callable[[asyncpg.Connection, str, Envelope, datetime, HandlingPolicy], Awaitable[Outcome]]
 CASE_EVENT_HANDLERS: Mapping[type[Event], CaseEventHandler] = {
     CaseOpened: on_case_opened,
     CaseAssigned: on_case_assigned,
@@ -168,7 +194,9 @@ CASE_EVENT_HANDLERS: Mapping[type[Event], CaseEventHandler] = {
 }
 
 
-def case_event_handler(schema: str, clock: Callable[[], datetime]) -> Handler:
+def case_event_handler(
+    schema: str, clock: Callable[[], datetime], policy: HandlingPolicy = DEFAULT_POLICY
+) -> Handler:
     """The handler the effectively-once consumer calls inside its inbox transaction."""
 
     async def handle(conn: asyncpg.Connection, envelope: Envelope) -> Outcome:
@@ -177,6 +205,6 @@ def case_event_handler(schema: str, clock: Callable[[], datetime]) -> Handler:
         handler = CASE_EVENT_HANDLERS.get(type(envelope.data))
         if handler is None:
             return "ignored"
-        return await handler(conn, schema, envelope, clock())
+        return await handler(conn, schema, envelope, clock(), policy)
 
     return handle

@@ -24,8 +24,10 @@ from services.handling.gauges import CaseGauges
 from services.handling.listening import StreamListener
 from services.handling.policy_file import load_policy
 from services.handling.settings import HandlingSettings
+from services.handling.steps_api import router as steps_router
 from services.handling.stream import StreamMetrics
 from services.handling.stream import router as stream_router
+from services.handling.timers import TimerRunner
 from shared.city import City, load_city
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
@@ -60,6 +62,12 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
         ("action", "outcome"),
     )
 
+    timers_fired = metrics.counter(
+        "timers_fired_total",
+        "Durable timers fired, by kind (remind, yellow_card, red_card, escalate, resume) and outcome.",
+        ("kind", "outcome"),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         city = load_city(settings.city_dir)
@@ -80,7 +88,7 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
             ),
             pool=pool,
             metrics=metrics,
-            handler=handlers.case_event_handler(settings.db_schema, clock),
+            handler=handlers.case_event_handler(settings.db_schema, clock, policy),
         )
         app.state.runtime = Runtime(
             settings=settings,
@@ -95,7 +103,17 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
         listener = StreamListener(database_url=database_url, schema=settings.db_schema)
         app.state.stream_listener = listener
         app.state.stream_metrics = stream_metrics
+        timers = TimerRunner(
+            pool=pool,
+            schema=settings.db_schema,
+            policy=policy,
+            city=city,
+            clock=clock,
+            topic_prefix=settings.topic_prefix,
+            on_fired=lambda kind, outcome: timers_fired.labels(kind, outcome).inc(),
+        )
         background = [
+            asyncio.create_task(timers.run(), name="handling-timers"),
             asyncio.create_task(messaging.run(), name="handling-kafka"),
             asyncio.create_task(
                 gauges.keep_fresh(pool, settings.db_schema, clock, settings.gauge_refresh_seconds),
@@ -124,6 +142,7 @@ def create_app(settings: HandlingSettings, *, clock: Callable[[], datetime] = ut
     install_domain_errors(app)
     app.include_router(router)
     app.include_router(stream_router)
+    app.include_router(steps_router)
 
     async def database_ready() -> bool:
         return await ping(app.state.runtime.pool)

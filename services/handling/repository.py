@@ -4,6 +4,8 @@ the transaction, so a state change, its timeline rows and its outbox row commit 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,6 +13,7 @@ from uuid import UUID
 import asyncpg
 
 from services.handling.domain import Case, Location, TimelineEntry
+from services.handling.domain.supervision import Timer
 
 CASE_COLUMNS = (
     "id",
@@ -37,7 +40,20 @@ CASE_COLUMNS = (
     "opened_at",
     "updated_at",
     "version",
+    "accept_by",
+    "yellow_at",
+    "red_at",
+    "assigned_at",
+    "pending",
+    "extensions",
+    "reworks",
+    "paused_at",
+    "resume_at",
+    "exempt_from_lateness",
+    "consultation",
 )
+# Stored as JSON documents (asyncpg takes and gives jsonb as text).
+JSON_COLUMNS = ("pending", "consultation")
 # What a step may change; everything else about a case is fixed when it opens.
 MUTABLE_COLUMNS = (
     "tier",
@@ -51,6 +67,7 @@ MUTABLE_COLUMNS = (
     "close_by",
     "updated_at",
     "version",
+    *CASE_COLUMNS[CASE_COLUMNS.index("accept_by") :],
 )
 TIMELINE_COLUMNS = (
     "case_id",
@@ -64,6 +81,7 @@ TIMELINE_COLUMNS = (
     "note",
     "evidence",
     "at",
+    "details",
 )
 
 
@@ -72,8 +90,12 @@ class ConcurrentUpdate(Exception):
 
 
 def _columns(case: Case) -> dict[str, Any]:
-    fields = case.model_dump(exclude={"history", "location"})
-    return fields | {"lon": case.location.lon, "lat": case.location.lat, "version": case.version}
+    fields = case.model_dump(exclude={"history", "location", *JSON_COLUMNS})
+    documents = {
+        name: None if (value := getattr(case, name)) is None else value.model_dump_json()
+        for name in JSON_COLUMNS
+    }
+    return fields | documents | {"lon": case.location.lon, "lat": case.location.lat, "version": case.version}
 
 
 def _placeholders(count: int, start: int = 1) -> str:
@@ -129,6 +151,7 @@ async def _append_timeline(
                 entry.note,
                 list(entry.evidence),
                 entry.at,
+                json.dumps(entry.details),
             )
             for entry in entries
         ],
@@ -144,8 +167,13 @@ async def load_case(
     )
     if row is None:
         return None
-    history = tuple(TimelineEntry.model_validate(dict(r)) for r in await timeline(conn, schema, case_id))
+    history = tuple(
+        TimelineEntry.model_validate({**r, "details": json.loads(r["details"])})
+        for r in await timeline(conn, schema, case_id)
+    )
     fields = {column: row[column] for column in CASE_COLUMNS if column not in ("lon", "lat", "version")}
+    for name in JSON_COLUMNS:
+        fields[name] = None if row[name] is None else json.loads(row[name])
     case = Case(**fields, location=Location(lon=row["lon"], lat=row["lat"]), history=history)
     if case.version != row["version"]:
         raise ConcurrentUpdate(
@@ -156,7 +184,8 @@ async def load_case(
 
 async def timeline(conn: asyncpg.Connection, schema: str, case_id: UUID) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await conn.fetch(
-        f"""select seq, event_id, action, actor_id, actor_role, from_state, to_state, note, evidence, at
+        f"""select seq, event_id, action, actor_id, actor_role, from_state, to_state, note, evidence, at,
+                   details
             from "{schema}".case_timeline where case_id = $1 order by seq""",
         case_id,
     )
@@ -166,10 +195,55 @@ async def timeline(conn: asyncpg.Connection, schema: str, case_id: UUID) -> list
 async def open_case_counts(
     conn: asyncpg.Connection, schema: str, now: datetime
 ) -> tuple[dict[str, int], int]:
-    """Open (not closed) cases by state, and how many of them are past their close-by deadline."""
+    """Open (neither closed nor voided) cases by state, and how many are past their close-by deadline."""
     rows = await conn.fetch(
         f"""select state, count(*) as cases, count(*) filter (where close_by < $1) as overdue
-            from "{schema}".cases where state <> 'closed' group by state""",
+            from "{schema}".cases where state not in ('closed', 'voided') group by state""",
         now,
     )
     return {row["state"]: row["cases"] for row in rows}, sum(row["overdue"] for row in rows)
+
+
+# --- durable timers -------------------------------------------------------------------------------
+
+
+async def replace_timers(
+    conn: asyncpg.Connection, schema: str, case_id: UUID, timers: Iterable[Timer]
+) -> None:
+    """The case's unfired timers become ``timers``; fired ones stay (and are never armed again).
+    Wakes the timer runners, which may need to sleep less now."""
+    await conn.execute(f'delete from "{schema}".timers where case_id = $1 and fired_at is null', case_id)
+    await conn.executemany(
+        f"""insert into "{schema}".timers (case_id, kind, due_at) values ($1, $2, $3)
+            on conflict (case_id, kind, due_at) do nothing""",
+        [(case_id, timer.kind, timer.due_at) for timer in timers],
+    )
+    await conn.execute("select pg_notify($1, '')", f"{schema}_timers")
+
+
+async def claim_due_timer(conn: asyncpg.Connection, schema: str, now: datetime) -> asyncpg.Record | None:
+    """The earliest due, unfired timer, marked fired in the caller's transaction; rows another instance
+    is firing are skipped, so each timer fires once."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"""update "{schema}".timers set fired_at = $1
+            where id = (select id from "{schema}".timers where fired_at is null and due_at <= $1
+                        order by due_at, id limit 1 for update skip locked)
+            returning id, case_id, kind, due_at""",
+        now,
+    )
+    return row
+
+
+async def next_timer_due(conn: asyncpg.Connection, schema: str) -> datetime | None:
+    due: datetime | None = await conn.fetchval(
+        f'select min(due_at) from "{schema}".timers where fired_at is null'
+    )
+    return due
+
+
+async def case_timers(conn: asyncpg.Connection, schema: str, case_id: UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f'select kind, due_at, fired_at from "{schema}".timers where case_id = $1 order by due_at, kind',
+        case_id,
+    )
+    return rows

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from services.handling.domain import Case, State, Step
+from services.handling.domain import WORKING_STATES, Case, State, Step
 from services.handling.domain.model import Annotation
 
 Note = str | None
@@ -34,6 +35,8 @@ class ResolveBody(_Body):
 
 class VerifyBody(_Body):
     passed: bool
+    # Photo links, a position and a time from the site visit.
+    evidence: list[HttpUrl] = Field(default_factory=list, max_length=9)
 
     @model_validator(mode="after")
     def failing_needs_a_reason(self) -> VerifyBody:
@@ -43,7 +46,47 @@ class VerifyBody(_Body):
 
 
 class CloseBody(_Body):
-    pass
+    # The category's closing standards the closer ticked (city/handling.yaml closing_standards).
+    standards_met: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ReasonBody(_Body):
+    """A step that needs a reason (``note``)."""
+
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class RequestBody(ReasonBody):
+    # extension: how much more time, ISO-8601 (P2D = two working days)
+    length: str | None = Field(default=None, max_length=32)
+    # deferral: until when the case is parked
+    until: AwareDatetime | None = None
+    # appeal: links to what shows the lateness was not the handler's
+    evidence: list[HttpUrl] = Field(default_factory=list, max_length=9)
+
+
+class CallbackBody(_Body):
+    satisfaction: int = Field(ge=1, le=5, description="1 (very unsatisfied) to 5 (very satisfied)")
+    handler_caused: bool = Field(default=False, description="dissatisfaction caused by the handler reopens")
+
+
+class ReassignBody(_Body):
+    assignee_id: str = Field(min_length=1, max_length=200)
+    verifier_id: str | None = Field(default=None, max_length=200)
+
+
+class ConsultationBody(ReasonBody):
+    invited_units: list[str] = Field(min_length=1, max_length=20)
+
+
+class OpinionBody(ReasonBody):
+    unit_id: str = Field(min_length=1, max_length=200)
+
+
+class DecisionBody(_Body):
+    lead_unit: str = Field(min_length=1, max_length=200)
+    supporting_units: list[str] = Field(default_factory=list, max_length=20)
+    deadline: AwareDatetime
 
 
 class LocationView(BaseModel):
@@ -79,6 +122,19 @@ class CaseView(BaseModel):
     time_left_seconds: int | None
     # Open past close_by, or closed after it.
     overdue: bool
+    # The handling clock (dispatch -> resolve_by): green, yellow or red while someone works the case;
+    # null once resolved, or while deferred (the clock is paused), voided or closed.
+    light: Light | None = None
+    handle_time_left_seconds: int | None = None
+    accept_by: AwareDatetime | None = None
+    yellow_at: AwareDatetime | None = None
+    red_at: AwareDatetime | None = None
+    pending: dict[str, Any] | None = None
+    extensions: int = 0
+    reworks: int = 0
+    resume_at: AwareDatetime | None = None
+    exempt_from_lateness: bool = False
+    consultation: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, fields: Mapping[str, Any], now: datetime) -> CaseView:
@@ -87,13 +143,20 @@ class CaseView(BaseModel):
         close_by: datetime = fields["close_by"]
         closed = state is State.CLOSED
         location = fields.get("location") or {"lon": fields["lon"], "lat": fields["lat"]}
+        clocked = state.value in CLOCKED_STATES
+        resolve_by: datetime = fields["resolve_by"]
         return cls.model_validate(
             {
                 **{name: fields[name] for name in cls.model_fields if name in fields},
+                **{name: _document(fields.get(name)) for name in ("pending", "consultation")},
                 "location": location,
                 "time_left_seconds": None if closed else int((close_by - now).total_seconds()),
                 # queries.overdue is the SQL twin of this rule (the list's filter): keep them in step.
                 "overdue": fields["updated_at"] > close_by if closed else now > close_by,
+                "light": light_of(now, resolve_by, fields.get("yellow_at"), fields.get("red_at"))
+                if clocked
+                else None,
+                "handle_time_left_seconds": int((resolve_by - now).total_seconds()) if clocked else None,
             }
         )
 
@@ -119,6 +182,7 @@ class TimelineEntryView(BaseModel):
     note: str | None
     evidence: list[str]
     at: AwareDatetime
+    details: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
     def all_of(cls, case: Case) -> list[TimelineEntryView]:
@@ -138,6 +202,27 @@ class CaseDetail(CaseView):
     def of_case(cls, case: Case, now: datetime) -> CaseDetail:
         summary = CaseView.of_case(case, now)
         return cls(**dict(summary), timeline=TimelineEntryView.all_of(case))
+
+
+# States in which the handling clock runs and a light shows.
+CLOCKED_STATES = frozenset(state.value for state in (*WORKING_STATES, State.IN_CONSULTATION))
+Light = Literal["green", "yellow", "red"]
+
+
+def light_of(
+    now: datetime, resolve_by: datetime, yellow_at: datetime | None, red_at: datetime | None
+) -> Light:
+    """Which light a case shows: dispatch's yellow_at and red_at (moved with extensions and pauses)."""
+    if now >= (red_at or resolve_by):
+        return "red"
+    if yellow_at is not None and now >= yellow_at:
+        return "yellow"
+    return "green"
+
+
+def _document(value: Any) -> Any:
+    """A jsonb column as asyncpg gives it (text), or a domain model's dump (a dict)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 class BadCursor(ValueError):

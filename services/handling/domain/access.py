@@ -40,10 +40,13 @@ def units_of(case: Case) -> tuple[str, ...]:
 
 
 def can_see(viewer: Viewer, case: Case) -> bool:
+    invited = case.consultation.invited_units if case.consultation else ()
     return (
         viewer.city_wide
         or viewer.person_id in (case.assignee_id, case.verifier_id)
         or viewer.unit_id in units_of(case)
+        # a unit invited to a consultation sees the case it is asked about
+        or viewer.unit_id in invited
     )
 
 

@@ -103,9 +103,12 @@ def handling_settings(database_url: str, kafka_bootstrap: str, run: str) -> Hand
 
 
 @asynccontextmanager
-async def running_handling(settings: HandlingSettings, *, wait_ready: bool = True) -> AsyncIterator[Handling]:
+async def running_handling(
+    settings: HandlingSettings, *, wait_ready: bool = True, keep_data: bool = False
+) -> AsyncIterator[Handling]:
+    """The app with its lifespan; its schema and topics dropped afterwards unless ``keep_data`` (a test
+    that restarts handling drops them itself, with ``drop_data``)."""
     app = create_app(settings)
-    topics = [settings.topic_prefix + topic.name for topic in ALL_TOPICS]
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
@@ -119,12 +122,18 @@ async def running_handling(settings: HandlingSettings, *, wait_ready: bool = Tru
                     await handling.wait_for(ready, within=60, what="/readyz to answer 200")
                 yield handling
     finally:
-        connection = await asyncpg.connect(settings.database_url.get_secret_value())
-        try:
-            await connection.execute(f'drop schema if exists "{settings.db_schema}" cascade')
-        finally:
-            await connection.close()
-        await delete_topics(settings.kafka_bootstrap, topics)
+        if not keep_data:
+            await drop_data(settings)
+
+
+async def drop_data(settings: HandlingSettings) -> None:
+    topics = [settings.topic_prefix + topic.name for topic in ALL_TOPICS]
+    connection = await asyncpg.connect(settings.database_url.get_secret_value())
+    try:
+        await connection.execute(f'drop schema if exists "{settings.db_schema}" cascade')
+    finally:
+        await connection.close()
+    await delete_topics(settings.kafka_bootstrap, topics)
 
 
 async def delete_topics(bootstrap: str, names: list[str]) -> None:
@@ -172,6 +181,40 @@ class Crew:
     stranger: Person
     operator: Person
     district_id: str
+    # The case's places; derived from the assignee's grid when not given (made-up units).
+    community_id: str | None = None
+    street_id: str | None = None
+    department_id: str | None = None
+
+
+# Real people of the sample city (city/people.yaml), for steps that look up who receives a case.
+CITY = {
+    "worker": Person("w-tinghu-wenfeng-01", "grid_worker", "g-tinghu-wenfeng-01"),
+    "other_worker": Person("w-tinghu-wenfeng-02", "grid_worker", "g-tinghu-wenfeng-01"),
+    "chief": Person("gc-tinghu-wenfeng-01", "grid_chief", "g-tinghu-wenfeng-01"),
+    "other_chief": Person("gc-tinghu-wenfeng-02", "grid_chief", "g-tinghu-wenfeng-02"),
+    "community_officer": Person("co-tinghu-wenfeng-yulong", "community_officer", "c-tinghu-wenfeng-yulong"),
+    "street_officer": Person("so-tinghu-wenfeng-1", "street_officer", "s-tinghu-wenfeng"),
+    "operator": Person("op-tinghu", "operator", "d-tinghu"),
+    "other_operator": Person("op-yandu", "operator", "d-yandu"),
+    "supervisor": Person("sv-tinghu", "supervisor", "d-tinghu"),
+    "department": Person("dh-urban-management", "department_handler", "dept-urban-management"),
+}
+
+
+@pytest.fixture
+def city_crew() -> Crew:
+    """A case in grid g-tinghu-wenfeng-01 of the sample city, held by its worker, verified by its chief."""
+    return Crew(
+        assignee=CITY["worker"],
+        verifier=CITY["chief"],
+        stranger=CITY["other_chief"],
+        operator=CITY["operator"],
+        district_id="d-tinghu",
+        community_id="c-tinghu-wenfeng-yulong",
+        street_id="s-tinghu-wenfeng",
+        department_id="dept-urban-management",
+    )
 
 
 @pytest.fixture
@@ -199,10 +242,21 @@ class Dispatch:
     async def stop(self) -> None:
         await self._producer.stop()
 
-    def events(self, crew: Crew, case_id: uuid.UUID | None = None) -> tuple[CaseOpened, CaseAssigned]:
+    def events(
+        self,
+        crew: Crew,
+        case_id: uuid.UUID | None = None,
+        *,
+        handle_within: timedelta = timedelta(days=2),
+        yellow_after: timedelta | None = None,
+    ) -> tuple[CaseOpened, CaseAssigned]:
+        """Dispatch's two events for a new case; its handling deadline (and red) ``handle_within`` from
+        now, yellow ``yellow_after`` (three quarters of the way by default)."""
         case_id = case_id or uuid.uuid4()
         now = datetime.now(UTC)
         grid = crew.assignee.unit_id
+        resolve_by = now + handle_within
+        yellow_at = now + (yellow_after if yellow_after is not None else handle_within * 0.75)
         opened = CaseOpened(
             case_id=case_id,
             occurred_at=now,
@@ -214,15 +268,15 @@ class Dispatch:
             location=GeoPoint(lon=120.16, lat=33.35),
             description="rubbish piling up by the east gate",
             grid_id=grid,
-            community_id=f"c-{grid}",
-            street_id=f"s-{grid}",
+            community_id=crew.community_id or f"c-{grid}",
+            street_id=crew.street_id or f"s-{grid}",
             district_id=crew.district_id,
-            department_id=None,
+            department_id=crew.department_id,
             source_type="resident",
             reporter_id="r-1",
             app_id="resident-app",
-            resolve_by=now + timedelta(days=2),
-            close_by=now + timedelta(days=3),
+            resolve_by=resolve_by,
+            close_by=resolve_by + timedelta(days=1),
         )
         assigned = CaseAssigned(
             case_id=case_id,
@@ -233,8 +287,10 @@ class Dispatch:
             unit_id=grid,
             verifier_id=crew.verifier.person_id,
             grid_id=grid,
-            resolve_by=now + timedelta(days=2),
-            close_by=now + timedelta(days=3),
+            resolve_by=resolve_by,
+            close_by=resolve_by + timedelta(days=1),
+            yellow_at=yellow_at,
+            red_at=resolve_by,
         )
         return opened, assigned
 
@@ -245,9 +301,16 @@ class Dispatch:
             record = encode(event, source=DISPATCH_SOURCE, event_id=derived_id(event.case_id, kind))
             await send(self._producer, replace(record, topic=handling.settings.topic_prefix + record.topic))
 
-    async def open_and_assign(self, crew: Crew, handling: Handling) -> uuid.UUID:
+    async def open_and_assign(
+        self,
+        crew: Crew,
+        handling: Handling,
+        *,
+        handle_within: timedelta = timedelta(days=2),
+        yellow_after: timedelta | None = None,
+    ) -> uuid.UUID:
         """A case assigned to the crew's assignee, once handling has it."""
-        opened, assigned = self.events(crew)
+        opened, assigned = self.events(crew, handle_within=handle_within, yellow_after=yellow_after)
         await self.publish(handling, opened, assigned)
 
         async def assigned_in_handling() -> bool:

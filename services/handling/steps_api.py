@@ -1,0 +1,188 @@
+"""HTTP routes for tiered handling's steps: start, requests and decisions, resume, escalate, reassign,
+consultation and callback. Thin like ``api.py``: build the command (looking up who receives the case in
+the city's registry where one moves), take it in one transaction, answer with the case.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from services.handling import handlers, repository, routing
+from services.handling.deps import CurrentViewer, Runtime, RuntimeDep
+from services.handling.domain import (
+    Callback,
+    Case,
+    Command,
+    Decide,
+    DecideConsultation,
+    Escalate,
+    IllegalTransition,
+    NotPermitted,
+    Reassign,
+    RecordOpinion,
+    Request,
+    RequestKind,
+    Resume,
+    RuleBroken,
+    Start,
+    StartConsultation,
+)
+from services.handling.views import (
+    AcceptBody,
+    CallbackBody,
+    CaseView,
+    ConsultationBody,
+    DecisionBody,
+    OpinionBody,
+    ReasonBody,
+    ReassignBody,
+    RequestBody,
+)
+
+router = APIRouter(prefix="/v1", tags=["tiered handling"])
+
+
+async def take(runtime: Runtime, viewer: CurrentViewer, case_id: UUID, command: Command) -> CaseView:
+    """Take one step for the viewer, counting its outcome; the case as the step left it."""
+    outcome = "taken"
+    try:
+        case = await handlers.take_step(
+            runtime.pool,
+            runtime.schema,
+            case_id=case_id,
+            command=command,
+            viewer=viewer,
+            now=runtime.clock(),
+            topic_prefix=runtime.settings.topic_prefix,
+            policy=runtime.policy,
+        )
+    except (IllegalTransition, RuleBroken):
+        outcome = "illegal"
+        raise
+    except (NotPermitted, handlers.CaseHidden):
+        outcome = "forbidden"
+        raise
+    except handlers.CaseNotFound:
+        outcome = "not_found"
+        raise
+    finally:
+        runtime.steps.labels(command.step.value, outcome).inc()
+    return CaseView.of_case(case, runtime.clock())
+
+
+async def _current(runtime: Runtime, viewer: CurrentViewer, case_id: UUID) -> Case:
+    async with runtime.pool.acquire() as conn:
+        case = await repository.load_case(conn, runtime.schema, case_id)
+    if case is None:
+        raise handlers.CaseNotFound(case_id)
+    return case
+
+
+@router.post("/cases/{case_id}/start", response_model=CaseView)
+async def start(
+    case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer, body: AcceptBody | None = None
+) -> CaseView:
+    """The holder starts work on a case they signed for (in progress)."""
+    return await take(runtime, viewer, case_id, Start(note=body.note if body else None))
+
+
+@router.post("/cases/{case_id}/requests/{kind}", response_model=CaseView)
+async def request(
+    case_id: UUID, kind: RequestKind, body: RequestBody, runtime: RuntimeDep, viewer: CurrentViewer
+) -> CaseView:
+    """The holder asks for a return, an extension (``length``), a deferral (``until``), a void, or a
+    timeout appeal (``evidence``); the reason is ``note``. One request waits at a time."""
+    command = Request(
+        kind=kind,
+        note=body.note,
+        length=body.length,
+        until=body.until,
+        evidence=tuple(str(url) for url in body.evidence),
+    )
+    return await take(runtime, viewer, case_id, command)
+
+
+@router.post("/cases/{case_id}/requests/{kind}/approve", response_model=CaseView)
+async def approve(
+    case_id: UUID,
+    kind: RequestKind,
+    runtime: RuntimeDep,
+    viewer: CurrentViewer,
+    body: AcceptBody | None = None,
+) -> CaseView:
+    """An approver (city/handling.yaml) approves the waiting request; never the one who asked."""
+    return await take(
+        runtime, viewer, case_id, Decide(kind=kind, approved=True, note=body.note if body else None)
+    )
+
+
+@router.post("/cases/{case_id}/requests/{kind}/reject", response_model=CaseView)
+async def reject(
+    case_id: UUID, kind: RequestKind, body: ReasonBody, runtime: RuntimeDep, viewer: CurrentViewer
+) -> CaseView:
+    return await take(runtime, viewer, case_id, Decide(kind=kind, approved=False, note=body.note))
+
+
+@router.post("/cases/{case_id}/resume", response_model=CaseView)
+async def resume(
+    case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer, body: AcceptBody | None = None
+) -> CaseView:
+    """The holder takes up a deferred case before its deferral expires (it resumes by itself then)."""
+    return await take(runtime, viewer, case_id, Resume(note=body.note if body else None))
+
+
+@router.post("/cases/{case_id}/escalate", response_model=CaseView)
+async def escalate(case_id: UUID, body: ReasonBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
+    """The holder sends the case up one tier, with a reason; it goes to that tier's holder of its place."""
+    case = await _current(runtime, viewer, case_id)
+    above = runtime.policy.tier_above(case.tier)
+    if above is None:
+        raise RuleBroken(f"a {case.tier} case cannot be escalated further")
+    holder = routing.holder_at_tier(runtime.city, case, above)
+    return await take(runtime, viewer, case_id, Escalate(holder=holder, note=body.note))
+
+
+@router.post("/cases/{case_id}/reassign", response_model=CaseView)
+async def reassign(case_id: UUID, body: ReassignBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
+    """An operator dispatches a returned (or untriaged) case again, to a named person."""
+    holder = routing.holder_named(runtime.city, body.assignee_id)
+    command = Reassign(holder=holder, verifier_id=body.verifier_id, note=body.note)
+    return await take(runtime, viewer, case_id, command)
+
+
+@router.post("/cases/{case_id}/consultation", response_model=CaseView)
+async def start_consultation(
+    case_id: UUID, body: ConsultationBody, runtime: RuntimeDep, viewer: CurrentViewer
+) -> CaseView:
+    """Put a street or district case to a joint review of the invited units."""
+    command = StartConsultation(invited_units=tuple(body.invited_units), note=body.note)
+    return await take(runtime, viewer, case_id, command)
+
+
+@router.post("/cases/{case_id}/consultation/opinions", response_model=CaseView)
+async def record_opinion(
+    case_id: UUID, body: OpinionBody, runtime: RuntimeDep, viewer: CurrentViewer
+) -> CaseView:
+    """A party (someone serving an invited unit) gives its opinion."""
+    return await take(runtime, viewer, case_id, RecordOpinion(unit_id=body.unit_id, note=body.note))
+
+
+@router.post("/cases/{case_id}/consultation/decision", response_model=CaseView)
+async def decide_consultation(
+    case_id: UUID, body: DecisionBody, runtime: RuntimeDep, viewer: CurrentViewer
+) -> CaseView:
+    """The convener records the decision; the lead unit's person receives the case by the deadline."""
+    holder = routing.holder_of_unit(runtime.city, body.lead_unit)
+    command = DecideConsultation(
+        holder=holder, supporting_units=tuple(body.supporting_units), deadline=body.deadline, note=body.note
+    )
+    return await take(runtime, viewer, case_id, command)
+
+
+@router.post("/cases/{case_id}/callback", response_model=CaseView)
+async def callback(case_id: UUID, body: CallbackBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
+    """The command centre calls the reporter back; dissatisfaction the handler caused reopens the case."""
+    command = Callback(satisfaction=body.satisfaction, handler_caused=body.handler_caused, note=body.note)
+    return await take(runtime, viewer, case_id, command)
