@@ -161,7 +161,19 @@ async def _append_timeline(
 async def load_case(
     conn: asyncpg.Connection, schema: str, case_id: UUID, *, for_update: bool = False
 ) -> Case | None:
-    """The case with its whole timeline; locked until the transaction ends when ``for_update``."""
+    """The case with its whole timeline; locked until the transaction ends when ``for_update``.
+
+    Outside a transaction the two reads share one snapshot, so a step committing in between (a timer
+    firing, say) cannot make the case and its timeline disagree."""
+    if conn.is_in_transaction():
+        return await _load_case(conn, schema, case_id, for_update=for_update)
+    async with conn.transaction(isolation="repeatable_read", readonly=not for_update):
+        return await _load_case(conn, schema, case_id, for_update=for_update)
+
+
+async def _load_case(
+    conn: asyncpg.Connection, schema: str, case_id: UUID, *, for_update: bool
+) -> Case | None:
     row = await conn.fetchrow(
         f'select * from "{schema}".cases where id = $1{" for update" if for_update else ""}', case_id
     )

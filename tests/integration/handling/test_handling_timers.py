@@ -29,6 +29,7 @@ CITY_DIR = REPO_ROOT / "city"
 
 async def actions(handling: Any, case_id: uuid.UUID) -> list[dict[str, Any]]:
     response = await handling.http.get(f"/v1/cases/{case_id}/timeline", headers=CITY["supervisor"].headers())
+    assert response.status_code == 200, response.text
     entries: list[dict[str, Any]] = response.json()["entries"]
     return entries
 
