@@ -64,7 +64,7 @@ def handle_report_submitted(
 
     def where() -> Jurisdiction:
         if not located:
-            located.append(locate(registry, report.location))
+            located.append(locate(registry, report.location, report.address))
         return located[0]
 
     def choose_assignee(workload: Workload) -> str | None:

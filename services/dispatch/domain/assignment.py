@@ -63,22 +63,26 @@ def assign(
     at: datetime | None = None,
     workload: Workload | None = None,
 ) -> Assignment | None:
-    """The assignee and verifier of a case, or None when it is in no grid (manual triage).
+    """The assignee and verifier of a case, or None when nobody can be named (manual triage): the case is
+    in no community, or only in a community (an address) that has nobody to take it or to verify it.
 
     With ``at`` (the dispatch instant), a grid-tier case goes to the grid's workers on duty then (all of
     them when the schedules put nobody on duty); with ``workload``, to the one holding the fewest open
-    cases. Ties, and everything without a workload, are broken by `pick_stably`.
+    cases. Ties, and everything without a workload, are broken by `pick_stably`. A case placed in a
+    community but in no grid (an address-only report) goes to the community at least: a grid-tier category
+    to the community officer.
     """
-    if where.grid_id is None:
+    if not where.placed:
         return None
-    return assignment_to(city, where, _assignee(city, category, where, case_id, at, workload))
+    assignee = _assignee(city, category, where, case_id, at, workload)
+    return None if assignee is None else assignment_to(city, where, assignee)
 
 
-def assignment_to(city: City, where: Jurisdiction, assignee: Person) -> Assignment:
-    """The assignment of a located case to a person already chosen (a remembered choice), with its
-    verifier."""
-    assert where.grid_id is not None  # callers route unlocated cases to manual triage
-    return Assignment(assignee=assignee, verifier=_verifier(city, where.grid_id, where.district_id, assignee))
+def assignment_to(city: City, where: Jurisdiction, assignee: Person) -> Assignment | None:
+    """The assignment of a case to a person already chosen (also a remembered choice), with its verifier;
+    None when nobody but the assignee could verify (only possible for a case in no grid)."""
+    verifier = _verifier(city, where, assignee)
+    return None if verifier is None else Assignment(assignee=assignee, verifier=verifier)
 
 
 def least_loaded(people: Sequence[Person], case_id: UUID, workload: Workload) -> Person:
@@ -101,6 +105,16 @@ def pick_stably(people: Sequence[Person], case_id: UUID) -> Person:
     return ordered[int.from_bytes(digest[:8], "big") % len(ordered)]
 
 
+def tier_for(category: Category, where: Jurisdiction) -> Tier:
+    """The tier a case is handled at: the category's; at least the community's for a case in no grid (no
+    grid worker to take it); the district command centre's for a case placed nowhere (manual triage)."""
+    if where.located:
+        return category.default_tier
+    if where.placed:
+        return "community" if category.default_tier == "grid" else category.default_tier
+    return "district"
+
+
 def _assignee(
     city: City,
     category: Category,
@@ -108,15 +122,19 @@ def _assignee(
     case_id: UUID,
     at: datetime | None,
     workload: Workload | None,
-) -> Person:
-    assert where.grid_id is not None  # callers route unlocated cases to manual triage
-    role, unit_of = HANDLER_AT_TIER[category.default_tier]
+) -> Person | None:
+    role, unit_of = HANDLER_AT_TIER[tier_for(category, where)]
     unit_id = unit_of(where, category)
     candidates = city.members_of(unit_id, role=role) if unit_id is not None else ()
-    if candidates and role == "grid_worker" and at is not None:
+    if candidates and role == "grid_worker" and at is not None and where.grid_id is not None:
         candidates = city.on_duty(where.grid_id, at)
     if not candidates:
-        return city.chief_of(where.grid_id)
+        if where.grid_id is not None:
+            return city.chief_of(where.grid_id)
+        assert where.community_id is not None  # callers route cases placed nowhere to manual triage
+        candidates = city.members_of(where.community_id, role="community_officer")
+        if not candidates:
+            return None
     return (
         least_loaded(candidates, case_id, workload)
         if workload is not None
@@ -124,12 +142,14 @@ def _assignee(
     )
 
 
-def _verifier(city: City, grid_id: str, district_id: str | None, assignee: Person) -> Person:
-    candidates: list[Person] = [city.chief_of(grid_id)]
-    if district_id is not None:
-        candidates += city.members_of(district_id, role="supervisor")
+def _verifier(city: City, where: Jurisdiction, assignee: Person) -> Person | None:
+    grid_id = where.grid_id
+    candidates: list[Person] = [city.chief_of(grid_id)] if grid_id is not None else []
+    if where.district_id is not None:
+        candidates += city.members_of(where.district_id, role="supervisor")
     candidates += city.members_of(city.city_id, role="supervisor")
-    # A loaded city gives every grid a chief and at least one worker, so this list always holds
-    # someone other than the assignee.
-    candidates += city.workers_of(grid_id)
-    return next(person for person in candidates if person.person_id != assignee.person_id)
+    # A loaded city gives every grid a chief and at least one worker, so for a case in a grid this list
+    # always holds someone other than the assignee.
+    if grid_id is not None:
+        candidates += city.workers_of(grid_id)
+    return next((person for person in candidates if person.person_id != assignee.person_id), None)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from services.dispatch.domain.assignment import Workload, assign, assignment_to
+from services.dispatch.domain.assignment import Workload, assign, assignment_to, tier_for
 from services.dispatch.domain.deadlines import deadlines_for
 from services.dispatch.domain.jurisdiction import Jurisdiction, locate
-from shared.city import Category, City, Person, Tier
+from shared.city import Category, City, Person
 from shared.events import Event, derived_id
 from shared.events.cases import CaseAssigned, CaseOpened, Priority
 from shared.events.reports import ReportSubmitted
@@ -66,7 +66,8 @@ def dispatch_report(
     workload: Workload | None = None,
     assignee_id: str | None = None,
 ) -> list[OutgoingEvent]:
-    """CaseOpened, then CaseAssigned unless the report lies in no grid (an operator triages it by hand).
+    """CaseOpened, then CaseAssigned unless nobody can be named: a report placed in no grid and no
+    community (by its point, else its address in the gazetteer) waits for an operator's manual triage.
 
     ``city`` is the registry of the report's day (`registry_on`). ``priority`` is the triage rules' verdict
     (default: the category's). A raised priority reaches the deadlines as the category's own would: the
@@ -80,9 +81,9 @@ def dispatch_report(
         category = category.model_copy(update={"priority": priority})
     case_id = case_id_for(report.report_id)
     if where is None:
-        where = locate(city, report.location)
-    # Unlocated cases go to the district command centre's operators.
-    tier: Tier = category.default_tier if where.located else "district"
+        where = locate(city, report.location, report.address)
+    # Unplaced cases go to the district command centre's operators.
+    tier = tier_for(category, where)
     # One computation at the case's tier, so that CaseOpened and CaseAssigned agree on every deadline.
     deadlines = deadlines_for(
         category,
@@ -119,7 +120,7 @@ def dispatch_report(
     events = [OutgoingEvent(derived_id(case_id, "opened"), opened)]
     # The grid's workers on duty at the dispatch instant (the report's clock, so a reprocessed report goes
     # to the same person).
-    chosen = _person(city, assignee_id) if where.located else None
+    chosen = _person(city, assignee_id) if where.placed else None
     assignment = (
         assignment_to(city, where, chosen)
         if chosen is not None

@@ -1,0 +1,97 @@
+"""A report whose point places it in no grid is placed by its address where the gazetteer knows it: in its
+community, handled there (or by the owning department) and verified by a supervisor; otherwise it waits
+for manual triage. A point in a grid always wins over the address."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from services.dispatch.domain import dispatch_report, locate
+from services.dispatch.handlers import Dispatched, handle_report_submitted
+from shared.events import decode, encode
+from shared.events.cases import CaseAssigned, CaseOpened
+from tests.unit.dispatch.conftest import (
+    CITY,
+    NANJING,
+    RULES,
+    SUBMITTED_AT,
+    city_with,
+    fresh_triage,
+    make_report,
+    point_in,
+)
+
+YULONG = "c-tinghu-wenfeng-yulong"
+ADDRESS = "亭湖区 毓龙西路 18 号"  # in Yulong community, by the gazetteer
+
+
+def dispatched(**fields: Any) -> Dispatched:
+    report = make_report(**{"location": NANJING, "reporter_id": f"r-{uuid.uuid4().hex[:8]}", **fields})
+    record = encode(report, source="/gridloop/intake")
+    return handle_report_submitted(
+        decode(record.headers, record.value), city=CITY, rules=RULES, triage=fresh_triage(), sla_scale=1.0
+    )
+
+
+def test_a_report_in_no_grid_is_placed_in_the_community_its_address_names() -> None:
+    result = dispatched(address=ADDRESS, category="dispute.neighbour_noise")  # a grid-tier category
+
+    opened, assigned = result.opened, result.assigned
+    assert isinstance(opened, CaseOpened)
+    assert (opened.grid_id, opened.community_id) == (None, YULONG)
+    assert (opened.street_id, opened.district_id) == ("s-tinghu-wenfeng", "d-tinghu")
+    assert opened.tier == "community"  # no grid worker to take it: the community's
+    assert isinstance(assigned, CaseAssigned)
+    assert (assigned.assignee_id, assigned.tier, assigned.unit_id) == (
+        "co-tinghu-wenfeng-yulong",
+        "community",
+        YULONG,
+    )
+    assert assigned.grid_id is None
+    assert CITY.person(assigned.verifier_id).role == "supervisor"
+
+
+def test_a_category_beyond_the_community_goes_to_its_department_by_address_too() -> None:
+    result = dispatched(address=ADDRESS, category="public_facility.manhole_cover")
+
+    assert result.opened is not None
+    assert result.opened.tier == "district"
+    assert result.assigned is not None
+    assert (result.assigned.assignee_role, result.assigned.unit_id) == (
+        "department_handler",
+        "dept-utilities",
+    )
+
+
+def test_an_address_the_gazetteer_cannot_place_goes_to_manual_triage() -> None:
+    for address in ("南京市鼓楼区中山路1号", "毓龙社区和青年社区之间", None):
+        result = dispatched(address=address)
+
+        assert result.opened is not None
+        assert (result.opened.community_id, result.opened.tier) == (None, "district")
+        assert result.assigned is None
+
+
+def test_a_point_in_a_grid_wins_over_the_address() -> None:
+    result = dispatched(location=point_in("g-yandu-xindu-01"), address=ADDRESS)
+
+    assert result.opened is not None
+    assert result.opened.grid_id == "g-yandu-xindu-01"
+
+
+def test_an_address_alone_places_a_report_when_there_is_no_point() -> None:
+    where = locate(CITY, None, "解放南路300号")
+
+    assert (where.grid_id, where.community_id, where.placed) == (None, "c-tinghu-wenfeng-qingnian", True)
+    assert locate(CITY, None, None).placed is False
+
+
+def test_a_community_without_an_officer_sends_an_address_placed_case_to_manual_triage() -> None:
+    people = tuple(p for p in CITY.people if not (p.role == "community_officer" and p.unit_id == YULONG))
+    city = city_with(people=people)
+    report = make_report(location=NANJING, address=ADDRESS, category="dispute.neighbour_noise")
+
+    events = dispatch_report(report, city=city, dispatched_at=SUBMITTED_AT)
+
+    assert [type(e.event) for e in events] == [CaseOpened]
