@@ -81,6 +81,7 @@ class BucketIndex:
         self._candidates: array[int] = array("q", polygon_of.astype(np.int64).tobytes())
         self._kind = bytes(kind.astype(np.uint8).tobytes())
         self._polygons = list(polygons)
+        self._bounds: array[float] = array("d", shapely.bounds(geometries).astype(np.float64).tobytes())
 
     @property
     def buckets(self) -> int:
@@ -106,9 +107,14 @@ class BucketIndex:
         start = self._starts[bucket]
         if kind == INSIDE:
             return self._candidates[start]
-        polygons, candidates = self._polygons, self._candidates
+        polygons, candidates, bounds = self._polygons, self._candidates, self._bounds
         for at in range(start, self._starts[bucket + 1]):
             polygon = candidates[at]
+            # The bounding box first: four floats side by side, where the polygon itself lies elsewhere in
+            # memory (at 100,000 grids, rarely in the CPU's cache).
+            box = 4 * polygon
+            if not (bounds[box] <= lon <= bounds[box + 2] and bounds[box + 1] <= lat <= bounds[box + 3]):
+                continue
             if intersects_xy(polygons[polygon], lon, lat):
                 return polygon
         return UNDECIDED
