@@ -4,7 +4,8 @@ Grid apps post realistic reports; dispatch opens and assigns cases; the assignee
 them; the grid chiefs verify (one in six fails and goes back for rework) and close them, some on time
 and some after their deadline; a few are left open. Then five more cases walk through tiered handling
 (escalation, return, extension, consultation, rework and a callback that reopens; tools/demo_tiered.py),
-and the assessment table scoring produced.
+the assessment table scoring produced, and a short scene of duplicate merge (重复件合并): two residents
+report the same overflowing bin.
 
 Late closures need compressed SLA time: `make up` runs with SLA_SCALE=8640 (a day of limit is ten
 seconds). On a real-time stack (SLA_SCALE=1) the demo does not wait days: it closes everything on time.
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 from tqdm import tqdm
 
 from services.handling.settings import HandlingSettings
-from shared.city import City, load_city
+from shared.city import City, load_city, report_cell
 from shared.settings import REPO_ROOT
 from tools.client import Endpoints, LoopClient, case_id_of, categories_opening_own_cases, report_body
 from tools.demo_tiered import TieredScenes
@@ -38,6 +39,10 @@ DESCRIPTIONS = {
     "dispute.neighbour_noise": "楼上装修每天晚上十点以后还在施工，协商无果。",
 }
 LONGEST_WAIT_SECONDS = 35  # the demo waits for a deadline this close; farther ones it closes on time
+# The merge scene: a category dispatch merges (city/triage.yaml: within 100 m and 24 hours of an open case),
+# and how far apart the two reports are.
+MERGING_CATEGORY = "city_appearance.garbage_overflow"
+SECOND_REPORT_OFFSET_DEG = 0.0002  # ~22 m north
 
 
 @dataclass
@@ -120,6 +125,79 @@ class Demo:
             cases.append(await self.loop.wait_case(case_id_of(body["report_id"]), token=self.viewer))
         await TieredScenes(self.city, self.loop, self.token, self.viewer).play(cases)
 
+    async def merge_scene(self) -> None:
+        """Two residents report the same overflowing bin ~20 m apart: the first opens a case, the second
+        joins it (no second case) and is credited on its timeline. The case is then closed, so that a later
+        demo's reports start afresh rather than joining it."""
+        lon, lat = self.merge_spot()
+        first = report_body(
+            category=MERGING_CATEGORY,
+            lon=lon,
+            lat=lat,
+            reporter_id=f"resident-{self.rng.randint(1, 10**6)}",
+            description=DESCRIPTIONS[MERGING_CATEGORY],
+        )
+        second = report_body(
+            category=MERGING_CATEGORY,
+            lon=lon,
+            lat=lat + SECOND_REPORT_OFFSET_DEG,
+            reporter_id=f"resident-{self.rng.randint(1, 10**6)}",
+            description="东门那个垃圾桶又满了，没人来收。",
+        )
+        print("\n重复件合并 duplicate merge: two residents report the same overflowing bin, about 20 m apart")
+        (await self.loop.submit(first, api_key="dev-key-resident-app")).raise_for_status()
+        case = await self.loop.wait_case(case_id_of(first["report_id"]), token=self.viewer)
+        print(
+            f"  report 1 by {first['reporter_id']}: case {case['id'][:8]} opened in {case['grid_id']}, "
+            f"assigned to {case['assignee_id']}"
+        )
+        (await self.loop.submit(second, api_key="dev-key-resident-app")).raise_for_status()
+        merge = await self.wait_merge(case["id"], second["reporter_id"])
+        own_case = await self.loop.case(case_id_of(second["report_id"]), token=self.viewer)
+        print(
+            f"  report 2 by {second['reporter_id']}: merged into case {case['id'][:8]} "
+            f"({'no case of its own' if own_case is None else 'ALSO A CASE OF ITS OWN?'})"
+        )
+        print(
+            f"  the case's timeline credits them: {merge['action']} by {merge['actor_id']}: {merge['note']}"
+        )
+        holder, verifier = self.token(case["assignee_id"]), self.token(case["verifier_id"])
+        await self.loop.act(case["id"], "accept", token=holder)
+        await self.loop.act(case["id"], "resolve", token=holder, note="已清运", evidence=[])
+        await self.loop.act(case["id"], "verify", token=verifier, passed=True, note="现场核查通过")
+        await self.loop.act(case["id"], "close", token=verifier, note="结案，两位居民的上报一并办结")
+        print(f"  one case handled and closed for both reporters: {case['id']}")
+
+    def merge_spot(self) -> tuple[float, float]:
+        """A random point of the city whose neighbour ~20 m north shares its H3 cell: reports are keyed by
+        cell, and duplicates merge within a partition. Random, not a fixed spot: an earlier demo's scene
+        case is still a merge target there until its closure reaches dispatch."""
+        west, south, east, north_edge = self.city.outline.bounds
+        while True:
+            lon, lat = self.rng.uniform(west, east), self.rng.uniform(south, north_edge)
+            north = lat + SECOND_REPORT_OFFSET_DEG
+            inside = self.city.locate(lon, lat) and self.city.locate(lon, north)
+            if inside and report_cell(lon, lat) == report_cell(lon, north):
+                return lon, lat
+
+    async def wait_merge(self, case_id: str, reporter_id: str, within: float = 30.0) -> dict[str, Any]:
+        """The timeline entry that credits the merged report's reporter, once handling has recorded it."""
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            response = await self.loop.http.get(
+                f"{self.loop.endpoints.handling}/v1/cases/{case_id}/timeline",
+                headers={"Authorization": f"Bearer {self.viewer}"},
+            )
+            response.raise_for_status()
+            for entry in response.json()["entries"]:
+                if entry["action"] == "merge" and entry["actor_id"] == reporter_id:
+                    return dict(entry)
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(
+                    f"no merge of {reporter_id}'s report into case {case_id} after {within:.0f}s"
+                )
+            await asyncio.sleep(0.2)
+
     async def run(self, reports: int) -> None:
         await self.loop.wait_ready(within=30)
         with tqdm(total=reports, desc="cases through the loop", unit="case") as progress:
@@ -175,6 +253,10 @@ async def main_async(reports: int, seed: int) -> None:
         except Exception as exc:  # the scenes are extra: the assessment below must still print
             print(f"tiered handling scenes stopped: {exc!r}"[:300])
         await print_assessment(loop, city, period_now(city))
+        try:
+            await demo.merge_scene()
+        except Exception as exc:  # an extra scene, like the tiered ones: report it, do not bury the table
+            print(f"merge scene stopped: {exc!r}"[:300])
     finally:
         await loop.close()
 
