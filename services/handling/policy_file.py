@@ -89,6 +89,7 @@ class HandlingFile(_Entry):
     escalation: _Escalation = Field(default_factory=_Escalation)
     consultation: _Consultation = Field(default_factory=_Consultation)
     closing_standards: list[_ClosingStandard] = Field(default_factory=list)
+    filing_standards: list[_ClosingStandard] = Field(default_factory=list)
 
 
 def load_policy(path: str | os.PathLike[str], *, city: City, clock: Clock) -> HandlingPolicy:
@@ -135,14 +136,15 @@ def build_policy(document: Any, file: str, *, city: City, clock: Clock) -> Handl
             if t not in TIERS
         ]
     codes = {category.code for category in city.categories}
-    seen: set[str] = set()
-    for entry in parsed.closing_standards:
-        record = f"closing_standards category {entry.category!r}"
-        if entry.category not in codes:
-            problems.append(Problem(file, record, "is not in the category catalogue"))
-        if entry.category in seen:
-            problems.append(Problem(file, record, "is listed more than once"))
-        seen.add(entry.category)
+    for section in ("closing_standards", "filing_standards"):
+        seen: set[str] = set()
+        for entry in getattr(parsed, section):
+            record = f"{section} category {entry.category!r}"
+            if entry.category not in codes:
+                problems.append(Problem(file, record, "is not in the category catalogue"))
+            if entry.category in seen:
+                problems.append(Problem(file, record, "is listed more than once"))
+            seen.add(entry.category)
     if problems:
         raise CityDataError(problems)
     after = parsed.escalation.after_red
@@ -164,6 +166,7 @@ def build_policy(document: Any, file: str, *, city: City, clock: Clock) -> Handl
         consultation_tiers=tuple(parsed.consultation.tiers),
         convener_roles=tuple(parsed.consultation.conveners),
         closing_standards={e.category: tuple(e.standards) for e in parsed.closing_standards},
+        filing_standards={e.category: tuple(e.standards) for e in parsed.filing_standards},
         clock=clock,
     )
 

@@ -148,7 +148,12 @@ async def escalate(case_id: UUID, body: ReasonBody, runtime: RuntimeDep, viewer:
 async def reassign(case_id: UUID, body: ReassignBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
     """An operator dispatches a returned (or untriaged) case again, to a named person."""
     holder = routing.holder_named(runtime.city, body.assignee_id)
-    command = Reassign(holder=holder, verifier_id=body.verifier_id, note=body.note)
+    command = Reassign(
+        holder=holder,
+        verifier_id=body.verifier_id,
+        note=body.note,
+        standards_met=tuple(body.standards_met),
+    )
     return await take(runtime, viewer, case_id, command)
 
 

@@ -73,6 +73,8 @@ class CallbackBody(_Body):
 class ReassignBody(_Body):
     assignee_id: str = Field(min_length=1, max_length=200)
     verifier_id: str | None = Field(default=None, max_length=200)
+    # Filing a case from manual triage: the category's filing standards ticked (city/handling.yaml).
+    standards_met: list[str] = Field(default_factory=list, max_length=20)
 
 
 class ConsultationBody(ReasonBody):

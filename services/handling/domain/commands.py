@@ -65,6 +65,8 @@ class Reassign(Command):
 
     holder: Holder
     verifier_id: str | None = None
+    # Filing a case from manual triage: the category's filing standards the operator ticked.
+    standards_met: tuple[str, ...] = ()
 
     @property
     def step(self) -> Step:

@@ -19,6 +19,7 @@ from services.handling.domain.commands import (
     Decide,
     DecideConsultation,
     Escalate,
+    Reassign,
     RecordOpinion,
     Request,
     Resolve,
@@ -254,12 +255,16 @@ def decision_valid(case: Case, command: Command, actor: Actor, context: Context)
 
 
 def standards_met(case: Case, command: Command, actor: Actor, context: Context) -> str | None:
-    assert isinstance(command, Close)
-    missing = [
-        s for s in context.policy.closing_standards.get(case.category, ()) if s not in command.standards_met
-    ]
+    """Closing: the category's closing standards; filing from manual triage: its filing standards."""
+    assert isinstance(command, Close | Reassign)
+    kind, required = (
+        ("closing", context.policy.closing_standards)
+        if isinstance(command, Close)
+        else ("filing", context.policy.filing_standards)
+    )
+    missing = [s for s in required.get(case.category, ()) if s not in command.standards_met]
     if missing:
-        return f"closing standards not met for {case.category}: {', '.join(missing)}"
+        return f"{kind} standards not met for {case.category}: {', '.join(missing)}"
     return None
 
 

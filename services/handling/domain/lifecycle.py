@@ -131,7 +131,7 @@ def _requests() -> dict[tuple[State, Step], Transition]:
 
 TRANSITIONS: Mapping[tuple[State, Step], Transition] = {
     (S.OPENED, Step.ASSIGN): Transition(S.ASSIGNED, g.by_system, effect=fx.assign),
-    (S.OPENED, Step.REASSIGN): Transition(S.ASSIGNED, OPERATOR, effect=fx.hand_over),
+    (S.OPENED, Step.REASSIGN): Transition(S.ASSIGNED, OPERATOR, g.standards_met, fx.hand_over),
     (S.RETURNED, Step.REASSIGN): Transition(S.ASSIGNED, OPERATOR, effect=fx.hand_over),
     (S.ASSIGNED, Step.ACCEPT): Transition(S.ACCEPTED, g.by_holder),
     (S.REOPENED, Step.ACCEPT): Transition(S.ACCEPTED, g.by_holder),

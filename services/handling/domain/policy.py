@@ -55,8 +55,10 @@ class HandlingPolicy:
     escalation: Escalation = field(default_factory=Escalation)
     consultation_tiers: tuple[str, ...] = ("street", "district")
     convener_roles: tuple[str, ...] = ("street_officer", "operator")
-    # Per category, the standards a closer must tick before a case may close.
+    # Per category, the standards a closer must tick before a case may close, and those an operator
+    # must tick before filing a case that waited for manual triage (dispatch files the others).
     closing_standards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    filing_standards: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     clock: Clock = field(default_factory=lambda: Clock(None))
 
     def approver_roles(self, kind: RequestKind, tier: str) -> tuple[str, ...]:

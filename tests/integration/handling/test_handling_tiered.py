@@ -257,3 +257,27 @@ async def test_an_unsatisfied_callback_the_handler_caused_reopens_the_case_and_a
         True,
         worker.person_id,
     )
+
+
+async def test_an_operator_files_an_untriaged_case_only_with_its_filing_standards_ticked(
+    handling, dispatch, city_crew
+):
+    opened, _ = dispatch.events(city_crew)
+    opened = opened.model_copy(update={"category": "safety.gas_leak"})
+    await dispatch.publish(handling, opened)
+    operator = CITY["operator"]
+
+    async def waiting_for_triage() -> bool:
+        response = await handling.http.get(f"/v1/cases/{opened.case_id}", headers=operator.headers())
+        return bool(response.status_code == 200 and response.json()["state"] == "opened")
+
+    await handling.wait_for(waiting_for_triage, what="the untriaged case")
+    body: dict[str, Any] = {"assignee_id": CITY["worker"].person_id, "note": "filed by the command centre"}
+    refused = await handling.http.post(
+        f"/v1/cases/{opened.case_id}/reassign", json=body, headers=operator.headers()
+    )
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "rule_broken")
+    assert "filing standards not met for safety.gas_leak" in refused.json()["error"]["message"]
+    body["standards_met"] = ["location confirmed on site", "reporter reached by phone"]
+    filed = await post(handling, opened.case_id, "reassign", operator, body)
+    assert (filed["state"], filed["assignee_id"]) == ("assigned", CITY["worker"].person_id)

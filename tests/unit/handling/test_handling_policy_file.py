@@ -35,6 +35,7 @@ def test_the_sample_citys_policy_loads_with_its_limits_and_approvers(city):
     assert policy.approver_roles(RequestKind.EXTENSION, "community") == ("street_officer",)
     assert policy.approver_roles(RequestKind.RETURN, "street") == ("operator",)
     assert policy.closing_standards["safety.gas_leak"][0] == "supply shut off"
+    assert policy.filing_standards["safety.gas_leak"][0] == "location confirmed on site"
     assert policy.tier_above("street") == "district"
     assert policy.tier_above("district") is None
 
@@ -67,6 +68,10 @@ def test_a_city_without_the_file_gets_the_defaults(city, tmp_path):
             "closing_standards category 'no.such' is not in the category catalogue",
         ),
         (lambda d: d.update(surprise=1), "surprise Extra inputs are not permitted"),
+        (
+            lambda d: d["filing_standards"].append(dict(d["filing_standards"][0])),
+            "filing_standards category 'safety.gas_leak' is listed more than once",
+        ),
     ],
 )
 def test_a_wrong_policy_is_refused_naming_the_file_and_the_record(city, document, change, message):

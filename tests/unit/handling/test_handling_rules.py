@@ -300,3 +300,16 @@ def test_limits_count_working_time_on_the_policys_clock(book):
             book.now + timedelta(hours=3),
             policy,
         )
+
+
+def test_filing_a_case_from_manual_triage_needs_the_categorys_filing_standards(book):
+    policy = replace(DEFAULT_POLICY, filing_standards={"environment.rubbish": ("location confirmed",)})
+    untriaged = book.new_case()
+    command, operator = book.command(Step.REASSIGN, untriaged)
+    with pytest.raises(
+        RuleBroken, match=r"filing standards not met for environment\.rubbish: location confirmed"
+    ):
+        apply(untriaged, command, operator, book.now, policy)
+    ticked = command.model_copy(update={"standards_met": ("location confirmed",)})
+    filed, _ = apply(untriaged, ticked, operator, book.now, policy)
+    assert filed.state is State.ASSIGNED
