@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -57,6 +58,10 @@ class StreamedCase(BaseModel):
     verifier_id: str | None
     resolve_by: AwareDatetime
     close_by: AwareDatetime
+    # The acceptance deadline and the traffic light's moments (null in events streamed before they existed).
+    accept_by: AwareDatetime | None = None
+    yellow_at: AwareDatetime | None = None
+    red_at: AwareDatetime | None = None
 
 
 class StreamEvent(TimelineEntryView):
@@ -71,6 +76,8 @@ class StreamEvent(TimelineEntryView):
     def of(cls, row: Mapping[str, Any]) -> StreamEvent:
         """From a row of ``case_stream``."""
         fields = dict(row)
+        if isinstance(fields.get("details"), str):  # asyncpg gives jsonb as text
+            fields["details"] = json.loads(fields["details"])
         return cls.model_validate({**fields, "case": fields})
 
 

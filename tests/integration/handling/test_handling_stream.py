@@ -401,3 +401,22 @@ async def test_sigterm_ends_open_streams_after_the_grace_period_and_shuts_down_c
         await delete_topics(kafka_bootstrap, [settings.topic_prefix + topic.name for topic in ALL_TOPICS])
     assert server.returncode in (0, -15)
     assert b'"handling stopped"' in await output
+
+
+async def test_an_event_carries_its_entrys_details_and_the_cases_traffic_light_moments(
+    live, dispatch, crew: Crew
+):
+    handling, base_url = live
+    async with listening(base_url, crew.operator.headers()) as (received, _):
+        case_id = await dispatch.open_and_assign(crew, handling)
+        await step(handling, case_id, "accept", crew.assignee)
+        await step(
+            handling, case_id, "requests/extension", crew.assignee, {"note": "parts due", "length": "P1D"}
+        )
+        await until(lambda: len(received.events) == 4, "four events")
+    detail = (await handling.http.get(f"/v1/cases/{case_id}", headers=crew.operator.headers())).json()
+    assert [e["details"] for e in received.events] == [entry["details"] for entry in detail["timeline"]]
+    assert received.events[-1]["details"], "the extension request records what was asked"
+    assigned = received.events[1]["case"]
+    assert (assigned["yellow_at"], assigned["red_at"]) == (detail["yellow_at"], detail["red_at"])
+    assert assigned["red_at"] is not None
