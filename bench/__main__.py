@@ -141,6 +141,14 @@ def print_table(figures: list[Figure]) -> None:
         print(f"{f.name:<48} {f.value:>12.4g} {f.unit:<5} {baseline:>12} {ratio:>8}")
 
 
+def write_results(figures: list[Figure], path: Path) -> None:
+    """Print the table and write the figures as JSON (for a bench module run alone)."""
+    print_table(figures)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps([f.as_json() for f in figures], indent=2) + "\n")
+    print(f"\nwritten to {path}")
+
+
 async def main_async(args: argparse.Namespace) -> list[Figure]:
     endpoints = Endpoints.from_env()
     client = LoopClient(endpoints)
@@ -172,6 +180,11 @@ def main() -> None:
     from bench.dispatch import dispatch_figures
 
     figures += dispatch_figures()
+    # Its own scoring processes on the stack's broker and database: case events/s (batched, per event)
+    # vs a raw aiokafka consume, CPU per event, and a recompute of 1,000,000 case events.
+    from bench.scoring import scoring_figures
+
+    figures += scoring_figures()
     from bench.stream import stream_figures
 
     figures += stream_figures(Figure, os.environ.get("DATABASE_URL", DEV_DATABASE_URL))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.events.analysis import HotspotDetected, RecurrenceDetected
 from shared.events.assessments import AssessmentUpdated
 from shared.events.base import Event
 from shared.events.cases import (
@@ -83,6 +84,13 @@ ASSESSMENTS = Topic(
     description="Assessment results per subject and period, republished whenever they change.",
     events=(AssessmentUpdated,),
 )
+ALERTS = Topic(
+    name="gridloop.alerts",
+    key="grid id",
+    description="Analysis alerts from scoring: a category spiking in a grid against its own baseline "
+    "(hotspot), a problem recurring near a recently closed case of the same category.",
+    events=(HotspotDetected, RecurrenceDetected),
+)
 DEAD_LETTERS = Topic(
     name="gridloop.dead-letters",
     key="name of the topic the message came from",
@@ -90,7 +98,7 @@ DEAD_LETTERS = Topic(
     events=(DeadLetterRecorded,),
 )
 
-ALL_TOPICS: tuple[Topic, ...] = (REPORTS, CASE_EVENTS, ASSESSMENTS, DEAD_LETTERS)
+ALL_TOPICS: tuple[Topic, ...] = (REPORTS, CASE_EVENTS, ASSESSMENTS, ALERTS, DEAD_LETTERS)
 
 EVENT_TYPES: dict[str, type[Event]] = {
     event.event_type: event for topic in ALL_TOPICS for event in topic.events

@@ -38,6 +38,8 @@ class ApiContext:
     vanguard: VanguardRules
     # The registry's grid workers: listed for volunteer hours even with none served.
     grid_workers: tuple[str, ...] = ()
+    # The city's timezone (IANA name): periods of the trend API follow its wall clock.
+    timezone: str = "Asia/Shanghai"
 
 
 async def _context(request: Request) -> ApiContext:
@@ -95,6 +97,8 @@ class AssessmentDetail(Assessment):
 
 class Periods(BaseModel):
     periods: list[str]
+    # Those whose results are final (closed GRIDLOOP_SCORING_PERIOD_GRACE_DAYS after they ended).
+    closed: list[str] = []
 
 
 def _period(text: str) -> Period:
@@ -162,11 +166,15 @@ async def assessment(ctx: Context, subject_type: str, subject_id: str, period: s
     return AssessmentDetail(**_assessment(result, ctx.names), indicators=list(result.indicators), cases=cases)
 
 
-async def _ranked(ctx: ApiContext, level: str, period: str, limit: int | None, offset: int) -> Any:
+async def _ranked(
+    ctx: ApiContext, level: str, period: str, limit: int | None, offset: int, final: bool = False
+) -> Any:
     when, kind = _period(period), _subject_type(level, "level")
     async with ctx.pool.acquire() as conn:
+        if final and str(when) not in await ctx.queries.closed(conn, when.kind):
+            raise ApiError(409, "period_open", f"{when} is not closed yet: it has no final results")
         total, ranked = await ctx.queries.ranking(
-            conn, period=when, subject_type=kind, limit=limit, offset=offset, by="score"
+            conn, period=when, subject_type=kind, limit=limit, offset=offset, by="score", final=final
         )
     return when, kind, total, ranked
 
@@ -184,11 +192,13 @@ async def rankings(
     period: Annotated[str, Query(description="YYYY-MM, YYYY-Qn or YYYY")],
     limit: Annotated[int, Query(ge=1, description="page size, capped at 500")] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
+    final: Annotated[bool, Query(description="the results as they stood when the period closed")] = False,
 ) -> Rankings:
     """A level's ranking in a period: best composite score first; equal scores share a rank; subjects
-    without a score (no applicable indicator) come last, unranked."""
+    without a score (no applicable indicator) come last, unranked. ``final=true``: the closed period's
+    final results (409 ``period_open`` before it closes)."""
     limit = min(limit, ctx.max_page_size)
-    when, kind, total, ranked = await _ranked(ctx, level, period, limit, offset)
+    when, kind, total, ranked = await _ranked(ctx, level, period, limit, offset, final)
     return Rankings(
         level=kind,
         period=str(when),
@@ -202,10 +212,13 @@ async def rankings(
 
 @router.get("/bulletins/{period}.csv", response_class=Response)
 async def bulletin(
-    ctx: Context, period: str, level: Annotated[str, Query(description=" | ".join(SUBJECT_TYPES))]
+    ctx: Context,
+    period: str,
+    level: Annotated[str, Query(description=" | ".join(SUBJECT_TYPES))],
+    final: Annotated[bool, Query(description="the results as they stood when the period closed")] = False,
 ) -> Response:
     """The whole ranking table of a level and period as CSV (UTF-8 with BOM, Chinese and English headers)."""
-    when, kind, _, ranked = await _ranked(ctx, level, period, None, 0)
+    when, kind, _, ranked = await _ranked(ctx, level, period, None, 0, final)
     return Response(
         content=bulletin_csv(ranked, ctx.names, ctx.rubric),
         media_type="text/csv; charset=utf-8",
@@ -219,7 +232,9 @@ async def periods(
 ) -> Periods:
     """The periods of a kind that have results, latest first."""
     async with ctx.pool.acquire() as conn:
-        return Periods(periods=await ctx.queries.periods(conn, kind))
+        return Periods(
+            periods=await ctx.queries.periods(conn, kind), closed=await ctx.queries.closed(conn, kind)
+        )
 
 
 @router.get("/rubric", response_model=Rubric)

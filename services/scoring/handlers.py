@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from prometheus_client import Counter
 
+from services.scoring.analysis import Analysis
 from services.scoring.domain import (
     NO_CASES,
     CaseFact,
@@ -73,6 +74,7 @@ class CaseEventHandler:
         city: CityRules,
         results_updated: Counter,
         batched: bool = True,
+        analysis: Analysis | None = None,
     ) -> None:
         self._repository = repository
         self._schema = schema
@@ -82,6 +84,7 @@ class CaseEventHandler:
         self._results_updated = results_updated
         # False: every event writes and re-assesses at once, as before batching (the bench compares both).
         self._batched = batched
+        self._analysis = analysis
         self._staged: dict[asyncpg.Connection, _Staged] = {}
 
     @asynccontextmanager
@@ -111,6 +114,8 @@ class CaseEventHandler:
             after = fold(before, event, self._city)
         except UnknownCase as exc:
             raise PoisonEvent(str(exc)) from exc
+        if self._analysis is not None and isinstance(event, CaseEvent):
+            await self._analysis.on_event(conn, event)
         if after == before:
             return "ignored"
         await self.apply(conn, before, after, cause=(envelope.source, envelope.id))
@@ -211,7 +216,13 @@ class CaseEventHandler:
         )
 
 
-def assessment_record(result: StoredResult, *, cause: tuple[str, str]) -> KafkaRecord:
+def assessment_record(
+    result: StoredResult,
+    *,
+    cause: Cause = ("", ""),
+    event_id: UUID | None = None,
+    final: bool = False,
+) -> KafkaRecord:
     event = AssessmentUpdated(
         subject_type=result.subject.subject_type,
         subject_id=result.subject.subject_id,
@@ -224,11 +235,12 @@ def assessment_record(result: StoredResult, *, cause: tuple[str, str]) -> KafkaR
         score=result.score,
         grade=result.grade,
         rubric_version=result.rubric_version,
+        final=final,
         computed_at=result.computed_at,
     )
     # Deterministic, so a replay of the case events yields the same ids. The cause is part of it:
     # counters that go 3 → 2 → 3 are two different updates, and the second 3 must not be deduped away.
-    event_id = derived_id(
+    event_id = event_id or derived_id(
         "assessment",
         result.subject.subject_type,
         result.subject.subject_id,

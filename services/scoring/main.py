@@ -6,16 +6,20 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
 from fastapi import FastAPI
 
-from services.scoring import credit_api
+from services.scoring import analysis_api, credit_api
+from services.scoring.analysis import Analysis
 from services.scoring.api import ApiContext, router
+from services.scoring.closing import PeriodCloser
 from services.scoring.domain import Rubric
 from services.scoring.domain.folding import Ancestry, CityRules
+from services.scoring.domain.hotspots import AnalysisRules
 from services.scoring.domain.vanguard import VanguardRules
 from services.scoring.handlers import CaseEventHandler
 from services.scoring.queries import Queries
@@ -37,6 +41,18 @@ def load_rubric(path: Path) -> Rubric:
 
 def load_vanguard(path: Path) -> VanguardRules:
     return VanguardRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def load_analysis(path: Path) -> AnalysisRules:
+    return AnalysisRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def check_categories(city: City, vanguard: VanguardRules, analysis: AnalysisRules) -> None:
+    """Refuse rules that name a category the city's catalogue lacks (a typo would count nothing)."""
+    known = {category.code for category in city.categories}
+    unknown = sorted((set(vanguard.service_tasks) | set(analysis.categories)) - known)
+    if unknown:
+        raise ValueError(f"vanguard.yaml or analysis.yaml names unknown categories: {', '.join(unknown)}")
 
 
 def ancestry_in(city: City) -> Ancestry:
@@ -81,6 +97,8 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
         timezone = ZoneInfo(settings.timezone or city.timezone)
         rubric = load_rubric(settings.rubric_path or settings.city_dir / "rubric.yaml")
         vanguard = load_vanguard(settings.vanguard_path or settings.city_dir / "vanguard.yaml")
+        analysis = load_analysis(settings.analysis_path or settings.city_dir / "analysis.yaml")
+        check_categories(city, vanguard, analysis)
         database_url = settings.database_url.get_secret_value()
         await migrate(database_url, migrations=MIGRATIONS, schema=settings.db_schema)
         pool = await create_pool(database_url)
@@ -93,6 +111,7 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
             max_page_size=settings.max_page_size,
             vanguard=vanguard,
             grid_workers=tuple(sorted({p.person_id for p in city.people if p.role == "grid_worker"})),
+            timezone=timezone.key,
         )
         handler = CaseEventHandler(
             repository=repository,
@@ -102,6 +121,7 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
             city=rules_for(city, vanguard),
             results_updated=results_updated,
             batched=settings.batch_assessment,
+            analysis=Analysis(schema=settings.db_schema, rules=analysis),
         )
         streams = ConsumeAndRelay(
             StreamsConfig(
@@ -124,9 +144,19 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
             handler=handler,
             interval_seconds=settings.sweep_interval_seconds,
         )
+        closer = PeriodCloser(
+            pool=pool,
+            schema=settings.db_schema,
+            timezone=timezone,
+            grace=timedelta(days=settings.period_grace_days),
+            sweep=sweep,
+            interval_seconds=settings.sweep_interval_seconds,
+        )
+        app.state.closer = closer
         tasks = [
             asyncio.create_task(streams.run(), name="scoring-kafka"),
             asyncio.create_task(sweep.run(), name="scoring-deadline-sweep"),
+            asyncio.create_task(closer.run(), name="scoring-period-closer"),
         ]
         try:
             yield
@@ -156,6 +186,7 @@ def create_app(settings: ScoringSettings | None = None, *, metrics: ServiceMetri
     instrument(app, metrics)
     app.include_router(router)
     app.include_router(credit_api.router)
+    app.include_router(analysis_api.router)
     app.include_router(
         health_router(metrics, {"database": database_ready, "consumer": consumer_ready, "kafka": kafka_ready})
     )

@@ -19,6 +19,10 @@ _ORDERS = {
 }
 
 
+# PostgreSQL's to_char patterns that print a period the way parse_period reads it.
+_PERIOD_FORMATS = {"month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
+
+
 @dataclass(frozen=True)
 class Ranked:
     # Competition ranking ("1224"): equal scores share a rank. None: no score, so not ranked.
@@ -64,16 +68,19 @@ class Queries:
         limit: int | None,
         offset: int = 0,
         by: Literal["on_time_closure_rate", "score"] = "score",
+        final: bool = False,
     ) -> tuple[int, list[Ranked]]:
+        """A level's results in a period, live or (``final``) as they stood when the period closed."""
+        table = f"{self._s}.final_results" if final else f"{self._s}.assessment_results"
         total = await conn.fetchval(
-            f"select count(*) from {self._s}.assessment_results where period = $1 and subject_type = $2",
+            f"select count(*) from {table} where period = $1 and subject_type = $2",
             str(period),
             subject_type,
         )
         rows = await conn.fetch(
             f"""select *, case when score is null then null
                                else rank() over (partition by score is null order by score desc) end as rank
-                from {self._s}.assessment_results
+                from {table}
                 where period = $1 and subject_type = $2
                 order by {_ORDERS[by]}
                 limit $3 offset $4""",
@@ -83,6 +90,15 @@ class Queries:
             offset,
         )
         return int(total), [Ranked(rank=row["rank"], result=stored_result(row)) for row in rows]
+
+    async def closed(self, conn: asyncpg.Connection, kind: str | None = None) -> list[str]:
+        """Closed periods (their results final), latest first."""
+        rows = await conn.fetch(
+            f"""select period from {self._s}.period_closings
+                where $1::text is null or period_kind = $1 order by period desc""",
+            kind,
+        )
+        return [row["period"] for row in rows]
 
     async def periods(self, conn: asyncpg.Connection, kind: str = "month") -> list[str]:
         rows = await conn.fetch(
@@ -118,3 +134,37 @@ class Queries:
             person_ids,
         )
         return {row["subject_id"]: row["service_minutes"] for row in rows}
+
+    async def trend(
+        self,
+        conn: asyncpg.Connection,
+        *,
+        kind: str,
+        timezone: str,
+        category: str | None,
+        unit_column: str | None,
+        unit_id: str | None,
+    ) -> dict[str, dict[str, int]]:
+        """Cases opened (and of them recurring) and closed per period, of a category and a unit (either
+        may be None: all). ``unit_column`` comes from a fixed list, never from the request."""
+        unit = f"and {unit_column} = $4" if unit_column else "and $4::text is null"
+        periods: dict[str, dict[str, int]] = {}
+        for column, extra in (("opened_at", ""), ("closed_at", "and closed_at is not null")):
+            rows = await conn.fetch(
+                f"""select to_char({column} at time zone $1, $2) as period, count(*) as n,
+                           count(*) filter (where recurrence_of is not null) as recurring
+                    from {self._s}.case_places
+                    where ($3::text is null or category = $3) {unit} {extra}
+                    group by 1""",
+                timezone,
+                _PERIOD_FORMATS[kind],
+                category,
+                unit_id,
+            )
+            for row in rows:
+                figures = periods.setdefault(row["period"], {"opened": 0, "closed": 0, "recurring": 0})
+                if column == "opened_at":
+                    figures["opened"], figures["recurring"] = row["n"], row["recurring"]
+                else:
+                    figures["closed"] = row["n"]
+        return dict(sorted(periods.items()))

@@ -26,8 +26,12 @@ class ScoringSettings(ServiceSettings):
     rubric_path: Path | None = None
     # Reporter credit and volunteer service rules. Empty: vanguard.yaml in the city dir.
     vanguard_path: Path | None = None
+    # Hotspot and recurrence thresholds. Empty: analysis.yaml in the city dir.
+    analysis_path: Path | None = None
     # How often the deadline sweep looks for handling deadlines that passed without an event.
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
+    # A period's results become final (published once more with final: true) this long after it ends.
+    period_grace_days: float = Field(default=5.0, ge=0)
     # The city's timezone decides which month an instant belongs to. Empty: take it from city.yaml.
     timezone: str | None = None
     max_page_size: int = 500

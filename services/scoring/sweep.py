@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import asyncpg
@@ -17,6 +18,16 @@ from services.scoring.handlers import CaseEventHandler
 from services.scoring.repository import Repository
 
 log = logging.getLogger(__name__)
+
+
+async def every(interval: float, job: Callable[[datetime], Awaitable[object]], what: str) -> None:
+    """Run ``job(now)`` every ``interval`` seconds until cancelled; a database that is away is retried."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await job(datetime.now(UTC))
+        except (OSError, asyncpg.PostgresError):
+            log.exception(f"{what} failed; will try again")
 
 
 class DeadlineSweep:
@@ -36,12 +47,7 @@ class DeadlineSweep:
         self._batch = batch
 
     async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.once(datetime.now(UTC))
-            except (OSError, asyncpg.PostgresError):
-                log.exception("deadline sweep failed; will try again")
+        await every(self._interval, self.once, "deadline sweep")
 
     async def once(self, now: datetime) -> int:
         """Sweep every case due by ``now``; how many changed."""

@@ -82,11 +82,16 @@ CLOSING = ("due_to_close", "closed", "closed_on_time", None, None)
 
 def contributions(fact: CaseFact | VoidedReport, tz: ZoneInfo) -> dict[Key, AssessmentCounters]:
     tally: _Tally = defaultdict(dict)
+    _tally(tally, fact, tz)
+    return _counters(tally)
+
+
+def _tally(tally: _Tally, fact: CaseFact | VoidedReport, tz: ZoneInfo) -> None:
+    """Add what one case adds to each (subject, period) to ``tally``."""
     if isinstance(fact, VoidedReport):
-        _happened(
-            tally, tz, [(fact.at, {"reports": 1}, reporter_subjects(fact.source_type, fact.reporter_id))]
-        )
-        return _counters(tally)
+        subjects = reporter_subjects(fact.source_type, fact.reporter_id)
+        _happened(tally, tz, [(fact.at, {"reports": 1}, subjects)])
+        return
     _stage(
         tally,
         handling_subjects(fact),
@@ -120,7 +125,6 @@ def contributions(fact: CaseFact | VoidedReport, tz: ZoneInfo) -> dict[Key, Asse
     if fact.service_minutes and fact.closed_at is not None:
         happenings.append((fact.closed_at, {"service_minutes": fact.service_minutes}, service_subjects(fact)))
     _happened(tally, tz, happenings)
-    return _counters(tally)
 
 
 def _happened(
@@ -139,8 +143,7 @@ def count(facts: Iterable[CaseFact | VoidedReport], tz: ZoneInfo) -> dict[Key, A
     """Every (subject, period)'s counters over a set of cases: the whole assessment from scratch."""
     tally: _Tally = defaultdict(dict)
     for fact in facts:
-        for key, counters in contributions(fact, tz).items():
-            _credit(tally, [key[0]], key[1], counters.model_dump())
+        _tally(tally, fact, tz)
     return _counters(tally)
 
 

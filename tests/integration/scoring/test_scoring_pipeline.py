@@ -360,8 +360,11 @@ async def test_pages_are_capped_at_500_and_offset_pages_on(scenario: Scenario, s
 
 
 async def test_periods_with_data_are_listed_latest_first(scenario: Scenario, scoring: RunningScoring):
-    assert (await scoring.http.get("/v1/periods")).json() == {"periods": ["2026-12", "2026-11"]}
-    assert (await scoring.http.get("/v1/periods?kind=quarter")).json() == {"periods": ["2026-Q4"]}
+    assert (await scoring.http.get("/v1/periods")).json() == {"periods": ["2026-12", "2026-11"], "closed": []}
+    assert (await scoring.http.get("/v1/periods?kind=quarter")).json() == {
+        "periods": ["2026-Q4"],
+        "closed": [],
+    }
 
 
 async def test_garbage_and_an_event_about_a_case_never_opened_go_to_dead_letters(

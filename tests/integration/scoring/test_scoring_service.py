@@ -37,7 +37,7 @@ async def test_scoring_starts_and_serves_while_kafka_is_down_but_is_not_ready(wi
     ready = await without_kafka.http.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["checks"] == {"database": True, "consumer": False, "kafka": False}
-    assert (await without_kafka.http.get("/v1/periods")).json() == {"periods": []}
+    assert (await without_kafka.http.get("/v1/periods")).json() == {"periods": [], "closed": []}
 
 
 @pytest.mark.parametrize("period", ["2026-13", "2026-1", "november", "2026-11-01", "2026-Q5"])

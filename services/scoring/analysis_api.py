@@ -1,0 +1,66 @@
+"""Analysis over HTTP: the trend of a category in a unit over periods (opened, closed, recurring)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from services.scoring.api import Context
+from shared.events.assessments import PeriodKind
+
+router = APIRouter(prefix="/v1", tags=["analysis"])
+
+UnitType = Literal["grid", "community", "street", "district"]
+_UNIT_COLUMNS: dict[str, str] = {
+    "grid": "grid_id",
+    "community": "community_id",
+    "street": "street_id",
+    "district": "district_id",
+}
+
+
+class TrendPoint(BaseModel):
+    period: str
+    # cases opened in the period, those of them repeating a recently closed case, cases closed in it
+    opened: int
+    recurring: int
+    closed: int
+
+
+class Trend(BaseModel):
+    kind: PeriodKind
+    category: str | None
+    unit_type: UnitType | None
+    unit_id: str | None
+    items: list[TrendPoint]
+
+
+@router.get("/trends", response_model=Trend)
+async def trend(
+    ctx: Context,
+    kind: Annotated[PeriodKind, Query(description="month, quarter or year")] = "month",
+    category: Annotated[str | None, Query(description="a category code; all when absent")] = None,
+    unit_type: Annotated[UnitType | None, Query(description="grid, community, street or district")] = None,
+    unit_id: Annotated[str | None, Query(description="the unit's id; the whole city when absent")] = None,
+) -> Trend:
+    """Cases of a category (or all) in a unit (or the city) per period, oldest first: how many were
+    opened, how many of those were recurring problems, how many were closed. Periods on the city's clock."""
+    column = _UNIT_COLUMNS[unit_type] if unit_type and unit_id else None
+    async with ctx.pool.acquire() as conn:
+        periods = await ctx.queries.trend(
+            conn,
+            kind=kind,
+            timezone=ctx.timezone,
+            category=category,
+            unit_column=column,
+            unit_id=unit_id if column else None,
+        )
+    return Trend(
+        kind=kind,
+        category=category,
+        unit_type=unit_type,
+        unit_id=unit_id,
+        items=[TrendPoint(period=period, **figures) for period, figures in periods.items()],
+    )
