@@ -41,9 +41,9 @@ COUNTER_NAMES_ZH: dict[str, str] = {
 
 
 class AssessmentCounters(BaseModel):
-    """Every counter of one subject in one period. Extensions, deferrals, returns and callbacks stay zero
-    until handling raises the events that carry them (issue #4). Counters added later default to 0, so
-    results published before them still decode."""
+    """Every counter of one subject in one period. Extensions, deferrals and returns are the approved ones
+    (handling's ``CaseRequestDecided``), callbacks handling's ``CaseCallbackRecorded``. Counters added
+    later default to 0, so results published before them still decode."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -92,6 +92,11 @@ def _tally(tally: _Tally, fact: CaseFact | VoidedReport, tz: ZoneInfo) -> None:
         subjects = reporter_subjects(fact.source_type, fact.reporter_id)
         _happened(tally, tz, [(fact.at, {"reports": 1}, subjects)])
         return
+    if fact.voided_at is not None:
+        # Ended by an approved void: no one is assessed on it, and its reports were made but not valid.
+        made = [(r.at, {"reports": 1}, reporter_subjects(r.source_type, r.reporter_id)) for r in fact.reports]
+        _happened(tally, tz, made)
+        return
     _stage(
         tally,
         handling_subjects(fact),

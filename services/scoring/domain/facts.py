@@ -6,8 +6,11 @@ transition in ``TRANSITIONS`` (transitions are data); an event type scoring has 
 that names a holder (any ``CaseActed``) refreshes the holder and the closing deadline, so a new handling
 action does not need a scoring release to count.
 
-Extensions, deferrals, returns and callbacks have their place in the fact (``requests``, ``callbacks``)
-but no event fills them yet: handling raises those events with issue #4.
+Handling's tiered-handling events (issue #4) fill the rest: an approved extension, deferral or return is
+a ``Request`` against who asked, a callback a ``Callback`` against whom it names, an approved timeout
+appeal sets ``lateness_exempt``, an approved void ``voided_at``; a hand-over names the new holder's role
+and unit; any step that moved the handling deadline (extension, deferral's pause, consultation) carries
+the new ``resolve_by``.
 
 Reports are credited to their reporters (``reports``): the report that opened the case and every duplicate
 merged into it. A voided report never becomes a case; its own fact (``VoidedReport``, keyed by the report
@@ -26,9 +29,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Tag, T
 from shared.events.cases import (
     CaseActed,
     CaseAssigned,
+    CaseCallbackRecorded,
     CaseClosed,
     CaseEvent,
     CaseOpened,
+    CaseRequestDecided,
     CaseResolved,
     CaseVerificationFailed,
 )
@@ -99,7 +104,7 @@ class CaseFact(_Frozen):
     reworks: tuple[Rework, ...] = ()
     requests: tuple[Request, ...] = ()
     callbacks: tuple[Callback, ...] = ()
-    # An approved timeout appeal (超时申诉) exempts the case from lateness (issue #4 raises it).
+    # An approved timeout appeal (超时申诉) exempts the case from lateness.
     lateness_exempt: bool = False
     # The latest instant scoring knows has passed for this case: its events' times, and the deadline
     # sweep's clock. A handling deadline before it, with no resolution, is overdue.
@@ -108,6 +113,8 @@ class CaseFact(_Frozen):
     reports: tuple[ReportCredit, ...] = ()
     # Volunteer service the case is worth once closed (a service task in the city's vanguard rules).
     service_minutes: int = 0
+    # An approved void (作废) ended the case: it counts for nobody, and its reports were not valid.
+    voided_at: AwareDatetime | None = None
 
     @property
     def fact_id(self) -> UUID:
@@ -184,14 +191,75 @@ def _assigned(fact: CaseFact, event: CaseAssigned) -> CaseFact:
 def _acted(fact: CaseFact, event: CaseActed) -> CaseFact:
     tenures = fact.tenures
     if fact.holder_id != event.holder_id:
-        tenures = (*tenures, Tenure(since=event.occurred_at, holder_id=event.holder_id))
-    return fact.model_copy(
-        update={
-            "tenures": tenures,
-            "close_by": event.close_by,
-            "clock": _later(fact.clock, event.occurred_at),
-        }
-    )
+        # A hand-over (reassignment, escalation, a consultation's lead unit) names the new holder's role.
+        role, unit = getattr(event, "holder_role", None), getattr(event, "unit_id", None)
+        tenures = (
+            *tenures,
+            Tenure(since=event.occurred_at, holder_id=event.holder_id, role=role, unit_id=unit),
+        )
+    changes: dict[str, Any] = {
+        "tenures": tenures,
+        "close_by": event.close_by,
+        "clock": _later(fact.clock, event.occurred_at),
+    }
+    if event.resolve_by is not None:
+        # An approved extension, a deferral's pause or a consultation's decision moved the deadline.
+        changes["resolve_by"] = event.resolve_by
+    return fact.model_copy(update=changes)
+
+
+def _tenure_of(fact: CaseFact, person_id: str, role: str | None, since: datetime) -> Tenure:
+    """The person's latest tenure of the case (their role and unit as assigned), or one made up."""
+    held = [tenure for tenure in fact.tenures if tenure.holder_id == person_id]
+    return held[-1] if held else Tenure(since=since, holder_id=person_id, role=role)
+
+
+_COUNTED_REQUESTS: dict[str, Literal["extensions", "deferrals", "returns"]] = {
+    "extension": "extensions",
+    "deferral": "deferrals",
+    "return": "returns",
+}
+
+
+def _request_decided(fact: CaseFact, event: CaseRequestDecided) -> CaseFact:
+    """An approved extension, deferral or return counts against who asked; an approved timeout appeal
+    exempts the case from lateness; an approved void ends it (it counts for nobody any more)."""
+    acted = _acted(fact, event)
+    if not event.approved:
+        return acted
+    changes: dict[str, Any] = {}
+    if event.kind in _COUNTED_REQUESTS:
+        by = _tenure_of(fact, event.requested_by, event.requested_role, event.requested_at)
+        changes["requests"] = (
+            *fact.requests,
+            Request(kind=_COUNTED_REQUESTS[event.kind], at=event.occurred_at, by=by),
+        )
+    elif event.kind == "appeal" and event.exempt_from_lateness:
+        changes["lateness_exempt"] = True
+    elif event.kind == "void":
+        changes["voided_at"] = fact.voided_at or event.occurred_at
+    return acted.model_copy(update=changes)
+
+
+def _callback(fact: CaseFact, event: CaseCallbackRecorded) -> CaseFact:
+    """A callback counts against whoever it names (else whoever resolved the case); dissatisfaction the
+    handler caused reopens the case: it is neither handled nor closed until it is again."""
+    acted = _acted(fact, event)
+    resolver = holder_at(fact, fact.resolved_at) if fact.resolved_at else None
+    if event.against is not None:
+        against = _tenure_of(fact, event.against, None, event.occurred_at)
+    else:
+        against = resolver or acted.holder  # type: ignore[assignment]
+    assert against is not None, "a handling event names a holder"
+    changes: dict[str, Any] = {
+        "callbacks": (
+            *fact.callbacks,
+            Callback(at=event.occurred_at, satisfied=event.satisfied, against=against),
+        )
+    }
+    if event.reopened:
+        changes |= {"resolved_at": None, "closed_at": None}
+    return acted.model_copy(update=changes)
 
 
 def _resolved(fact: CaseFact, event: CaseResolved) -> CaseFact:
@@ -228,6 +296,8 @@ TRANSITIONS: dict[type[CaseEvent], Transition] = {
     CaseVerificationFailed: _verification_failed,
     CaseClosed: _closed,
     ReportMergedIntoCase: _merged,
+    CaseRequestDecided: _request_decided,
+    CaseCallbackRecorded: _callback,
 }
 
 
