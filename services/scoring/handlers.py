@@ -38,8 +38,8 @@ from services.scoring.domain import (
     contributions,
 )
 from services.scoring.domain.counters import as_tuple
-from services.scoring.domain.facts import VoidedReport, fact_id
 from services.scoring.domain.folding import CityRules, fold
+from services.scoring.domain.reports import VoidedReport, fact_id
 from services.scoring.repository import Repository, StoredResult
 from shared.consuming import Outcome, PoisonEvent
 from shared.events import Envelope, KafkaRecord, derived_id, encode

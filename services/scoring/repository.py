@@ -17,7 +17,7 @@ import asyncpg
 
 from services.scoring.domain import COUNTERS, CaseFact, Key, Period, Subject, parse_period
 from services.scoring.domain.counters import as_tuple, from_mapping
-from services.scoring.domain.facts import FACT, VoidedReport
+from services.scoring.domain.reports import FACT, VoidedReport
 from shared.events.assessments import AssessmentCounters, IndicatorValue, PeriodKind
 
 _COLUMNS = ", ".join(COUNTERS)

@@ -30,8 +30,9 @@ from services.scoring.domain.attribution import (
     subjects_against,
 )
 from services.scoring.domain.counters import COUNTERS, delta, from_mapping
-from services.scoring.domain.facts import CaseFact, VoidedReport
+from services.scoring.domain.facts import CaseFact
 from services.scoring.domain.periods import PERIOD_KINDS, Period, period_of
+from services.scoring.domain.reports import VoidedReport
 from shared.events.assessments import AssessmentCounters
 
 Key = tuple[Subject, Period]

@@ -13,18 +13,18 @@ and unit; any step that moved the handling deadline (extension, deferral's pause
 the new ``resolve_by``.
 
 Reports are credited to their reporters (``reports``): the report that opened the case and every duplicate
-merged into it. A voided report never becomes a case; its own fact (``VoidedReport``, keyed by the report
-id) credits the reporter with a report that was not valid.
+merged into it. A voided report never becomes a case; its own fact (``reports.VoidedReport``) credits the
+reporter with a report that was not valid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Tag, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from shared.events.cases import (
     CaseActed,
@@ -37,7 +37,7 @@ from shared.events.cases import (
     CaseResolved,
     CaseVerificationFailed,
 )
-from shared.events.triage import ReportMergedIntoCase, ReportVoided
+from shared.events.triage import ReportMergedIntoCase
 
 
 class UnknownCase(Exception):
@@ -313,58 +313,6 @@ def apply_event(fact: CaseFact | None, event: CaseEvent) -> CaseFact:
         assert fact is not None
         return fact
     return transition(fact, event)
-
-
-class VoidedReport(_Frozen):
-    """A report dispatch voided: never a case, but a report its reporter made."""
-
-    kind: Literal["voided_report"] = "voided_report"
-    report_id: UUID
-    source_type: str
-    reporter_id: str
-    at: AwareDatetime
-    reason: str
-
-    @property
-    def fact_id(self) -> UUID:
-        return self.report_id
-
-
-def voided(event: ReportVoided) -> VoidedReport:
-    return VoidedReport(
-        report_id=event.report_id,
-        source_type=event.source_type,
-        reporter_id=event.reporter_id,
-        at=event.occurred_at,
-        reason=event.reason,
-    )
-
-
-def _kind(value: Any) -> str:
-    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
-    return "voided_report" if kind == "voided_report" else "case"
-
-
-# What scoring keeps per case (or per voided report), as stored: a case fact has no ``kind`` field.
-Fact = Annotated[
-    Annotated[CaseFact, Tag("case")] | Annotated[VoidedReport, Tag("voided_report")],
-    Discriminator(_kind),
-]
-FACT = TypeAdapter[CaseFact | VoidedReport](Fact)
-
-
-def fact_id(event: CaseEvent | ReportVoided) -> UUID:
-    """The fact an event changes: its case's, or a voided report's own."""
-    return event.report_id if isinstance(event, ReportVoided) else event.case_id
-
-
-def apply(fact: CaseFact | VoidedReport | None, event: CaseEvent | ReportVoided) -> CaseFact | VoidedReport:
-    """The fact after any event scoring counts: a case event, or a report voided (counted once)."""
-    if isinstance(event, ReportVoided):
-        return fact if fact is not None else voided(event)
-    if isinstance(fact, VoidedReport):
-        raise UnknownCase(f"{event.event_type} for {event.case_id}, which is a voided report")
-    return apply_event(fact, event)
 
 
 def with_service(fact: CaseFact, minutes: int) -> CaseFact:

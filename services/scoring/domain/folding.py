@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from services.scoring.domain.facts import CaseFact, VoidedReport, apply, with_ancestry, with_service
+from services.scoring.domain.facts import CaseFact, with_ancestry, with_service
+from services.scoring.domain.reports import VoidedReport, apply
 from shared.events.cases import CaseEvent
 from shared.events.triage import ReportVoided
 

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from uuid import UUID
 
-from services.scoring.domain.facts import CaseFact, UnknownCase, VoidedReport, advance_clock, fact_id
+from services.scoring.domain.facts import CaseFact, UnknownCase, advance_clock
 from services.scoring.domain.folding import CityRules, fold
+from services.scoring.domain.reports import VoidedReport, fact_id
 from shared.events import Event
 from shared.events.cases import CaseEvent
 from shared.events.triage import ReportVoided
