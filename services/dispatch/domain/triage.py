@@ -119,11 +119,6 @@ class PartitionTriage:
         at = epoch(report)
         changes = self._advance(at)
         outcome = self._outcome(report, category, case_id, at)
-        if isinstance(outcome, Opened) and choose_assignee is not None:
-            assignee_id = choose_assignee(self.workload.open_cases_of)
-            if assignee_id is not None:
-                outcome = Opened(case_id, assignee_id)
-                changes.append(self._hold(case_id, assignee_id))
         if isinstance(outcome, Opened):
             assert category is not None
             rule = self._merge.for_category(category.code)
@@ -139,6 +134,11 @@ class PartitionTriage:
                     window_s=rule.window_seconds,
                 )
                 changes.append(self._add_case(case))
+            # After the case's own record: replayed in this order, the holding shares the index's case id.
+            assignee_id = None if choose_assignee is None else choose_assignee(self.workload.open_cases_of)
+            if assignee_id is not None:
+                outcome = Opened(case_id, assignee_id)
+                changes.append(self._hold(case_id, assignee_id))
         changes.append(self._remember(report.report_id, _Record(outcome, at, report.reporter_id)))
         return outcome, changes
 
@@ -270,8 +270,9 @@ class PartitionTriage:
     def _restore_holder(self, case_id: UUID, value: bytes | None) -> None:
         if value is None:
             self.workload.release(case_id)
-        else:
-            self.workload.hold(case_id, value.decode())
+            return
+        opened = self.index.get(case_id)  # share the index's id object: ~70 bytes an open case
+        self.workload.hold(case_id if opened is None else opened.case_id, value.decode())
 
 
 def _case_key(case_id: UUID) -> bytes:

@@ -186,6 +186,6 @@ async def test_the_states_changes_are_flushed_before_the_outcomes_are_published(
     await publisher.wait_for(2)
 
     keys = [change.key[:2] for _, change in publisher.changelog.written]
-    # who holds the new case, the open case (a merge target), then the report's outcome
-    assert keys == [b"h:", b"c:", b"r:"]
+    # the open case (a merge target), who holds it, then the report's outcome
+    assert keys == [b"c:", b"h:", b"r:"]
     assert publisher.changelog.flushed_before_records[0] == 0  # flushed while nothing was published
