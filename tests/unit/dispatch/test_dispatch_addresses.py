@@ -9,6 +9,7 @@ from typing import Any
 
 from services.dispatch.domain import dispatch_report, locate
 from services.dispatch.handlers import Dispatched, handle_report_submitted
+from services.handling.domain import DEFAULT_POLICY, SYSTEM_ROLE, Actor, Assign, State, apply, open_case
 from shared.events import decode, encode
 from shared.events.cases import CaseAssigned, CaseOpened
 from tests.unit.dispatch.conftest import (
@@ -95,3 +96,36 @@ def test_a_community_without_an_officer_sends_an_address_placed_case_to_manual_t
     events = dispatch_report(report, city=city, dispatched_at=SUBMITTED_AT)
 
     assert [type(e.event) for e in events] == [CaseOpened]
+
+
+def test_handling_takes_a_case_placed_by_address_to_its_community_officer() -> None:
+    report = make_report(location=NANJING, address=ADDRESS, category="dispute.neighbour_noise")
+    opened_out, assigned_out = dispatch_report(report, city=CITY, dispatched_at=SUBMITTED_AT)
+    opened, assigned = opened_out.event, assigned_out.event
+    assert isinstance(opened, CaseOpened)
+    assert isinstance(assigned, CaseAssigned)
+    system = Actor(id="/gridloop/dispatch", role=SYSTEM_ROLE)
+    case = open_case(opened, event_id=opened_out.event_id, actor=system, now=SUBMITTED_AT)
+    command = Assign(
+        event_id=assigned_out.event_id,
+        assignee_id=assigned.assignee_id,
+        assignee_role=assigned.assignee_role,
+        unit_id=assigned.unit_id,
+        verifier_id=assigned.verifier_id,
+        tier=assigned.tier,
+        grid_id=assigned.grid_id,
+        resolve_by=assigned.resolve_by,
+        close_by=assigned.close_by,
+        accept_by=assigned.accept_by,
+        yellow_at=assigned.yellow_at,
+        red_at=assigned.red_at,
+    )
+
+    after, _ = apply(case, command, system, SUBMITTED_AT, DEFAULT_POLICY)
+
+    assert after.state is State.ASSIGNED
+    assert (after.assignee_id, after.community_id, after.grid_id) == (
+        "co-tinghu-wenfeng-yulong",
+        YULONG,
+        None,
+    )
