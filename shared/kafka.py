@@ -9,6 +9,7 @@ import asyncio
 import base64
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
@@ -41,21 +42,27 @@ async def send(producer: AIOKafkaProducer, record: KafkaRecord) -> None:
 
 
 async def ensure_topics(
-    bootstrap: str, *, partitions: int, replication_factor: int, prefix: str = ""
+    bootstrap: str,
+    *,
+    partitions: int,
+    replication_factor: int,
+    prefix: str = "",
+    internal: Sequence[str] = (),
 ) -> None:
     """Create the registry's topics if missing. Safe to run from every instance at every start.
 
     ``prefix`` namespaces the names (``<prefix>gridloop.reports``), for a stack sharing a cluster with
-    another one, such as a test run beside other test runs.
+    another one, such as a test run beside other test runs. ``internal`` names a service's own topics
+    (not in the registry) to create alongside, with the same prefix and partition count.
     """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-topic-setup")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name=prefix + t.name, num_partitions=partitions, replication_factor=replication_factor)
-            for t in ALL_TOPICS
-            if prefix + t.name not in existing
+            NewTopic(name=prefix + name, num_partitions=partitions, replication_factor=replication_factor)
+            for name in [*(t.name for t in ALL_TOPICS), *internal]
+            if prefix + name not in existing
         ]
         if missing:
             # Another instance may win the race: then the topic is there, which is all we need.
@@ -73,6 +80,7 @@ async def connect_producer(
     partitions: int,
     replication_factor: int,
     prefix: str = "",
+    internal: Sequence[str] = (),
     max_backoff_seconds: float = 5.0,
 ) -> AIOKafkaProducer:
     """Create the registry's topics and start an idempotent producer, waiting for the broker as long as
@@ -82,7 +90,11 @@ async def connect_producer(
         producer: AIOKafkaProducer | None = None
         try:
             await ensure_topics(
-                bootstrap, partitions=partitions, replication_factor=replication_factor, prefix=prefix
+                bootstrap,
+                partitions=partitions,
+                replication_factor=replication_factor,
+                prefix=prefix,
+                internal=internal,
             )
             producer = make_producer(bootstrap, client_id=client_id)
             await producer.start()

@@ -71,6 +71,7 @@ def build(
         replication_factor=settings.kafka_replication_factor,
         metrics=metrics,
         topic_prefix=settings.topic_prefix,
+        internal_topics=[CLOSURES_TOPIC],
     )
     # Started before the app's own services (consumer, agents) and stopped after them: the agent never
     # sees a message before the producer it publishes with is up.

@@ -38,6 +38,7 @@ class KafkaPublisher(Service):
         replication_factor: int,
         metrics: ServiceMetrics,
         topic_prefix: str = "",
+        internal_topics: Sequence[str] = (),
     ) -> None:
         self._bootstrap = bootstrap
         self._client_id = client_id
@@ -45,6 +46,7 @@ class KafkaPublisher(Service):
         self._replication_factor = replication_factor
         self._metrics = metrics
         self._topic_prefix = topic_prefix
+        self._internal_topics = tuple(internal_topics)
         self._producer: AIOKafkaProducer | None = None
         super().__init__()
 
@@ -55,6 +57,9 @@ class KafkaPublisher(Service):
             partitions=self._partitions,
             replication_factor=self._replication_factor,
             prefix=self._topic_prefix,
+            # Before the consumer subscribes: faust ignores a subscribed topic that is missing then
+            # ("Ignoring missing topic") until the next rebalance, and closures would go unread.
+            internal=self._internal_topics,
             max_backoff_seconds=MAX_BACKOFF_SECONDS,
         )
 

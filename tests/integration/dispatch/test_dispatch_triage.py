@@ -1,10 +1,9 @@
 """Triage against the real broker, with `python -m services.dispatch`: a duplicate joins the open case, a
 different category at the same spot does not, spam is voided with an event; the index survives a restart
-and a SIGKILL (rebuilt from its changelog); a closed case takes no more duplicates."""
+and a SIGKILL (rebuilt from its changelog). Closures: test_dispatch_closures.py."""
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import uuid
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared.city import load_city, report_cell
 from shared.events import Envelope, derived_id, encode
-from shared.events.cases import CaseClosed, CaseOpened
+from shared.events.cases import CaseOpened
 from shared.events.reports import GeoPoint, ReportSubmitted
 from shared.events.triage import ReportMergedIntoCase, ReportVoided
 from shared.settings import REPO_ROOT
@@ -115,36 +114,6 @@ async def test_the_index_survives_a_restart_and_a_kill(
         (merged,) = await cases.collect(outcome_of(again), count=1, within=30)
         assert isinstance(merged.data, ReportMergedIntoCase), stop.name
         assert merged.data.case_id == derived_id("case", first.report_id)
-
-
-async def test_a_closed_case_takes_no_more_duplicates(
-    dispatch: DispatchProcess, producer: AIOKafkaProducer, tail: Any
-) -> None:
-    cases = await tail(dispatch.topic(CASE_EVENTS.name))
-    first = report(spot(3))
-    await send(producer, dispatch, first)
-    assert await cases.collect(outcome_of(first), count=1, within=10)
-    closures_before = await closures_seen(dispatch)
-
-    case_id = derived_id("case", first.report_id)
-    closed = CaseClosed(
-        case_id=case_id,
-        occurred_at=datetime.now(UTC),
-        actor_id="gc-someone",
-        actor_role="grid_chief",
-        holder_id="w-someone",
-        close_by=datetime.now(UTC) + timedelta(days=1),
-    )
-    await produce(producer, dispatch, encode(closed, source="/gridloop/handling", event_id=uuid.uuid4()))
-    deadline = asyncio.get_running_loop().time() + 20
-    while await closures_seen(dispatch) == closures_before:
-        assert asyncio.get_running_loop().time() < deadline, "the closure never reached the index"
-        await asyncio.sleep(0.2)
-
-    after = report(spot(3))
-    await send(producer, dispatch, after)
-    (opened,) = await cases.collect(outcome_of(after), count=1, within=10)
-    assert isinstance(opened.data, CaseOpened)
 
 
 async def closures_seen(dispatch: DispatchProcess) -> float:
