@@ -1,7 +1,8 @@
 """The rubric: which indicators, with which formula variants, weigh how much, and what each grade earns.
 
 Read from the versioned ``city/rubric.yaml``. The composite score is the weighted sum of the applicable
-indicators, each as a score out of 100 (the rate itself, or 100 − rate for rates that are better low),
+indicators, each as a score out of 100 (the rate itself, or 100 − rate for rates that are better low,
+at least 0: a rework rate of 150 % scores 0),
 divided by the sum of their weights: an indicator with no denominator (not applicable) neither helps nor
 hurts, and a subject with no applicable indicator has no score and no grade. The score is rounded like
 the rates (two decimals, half up) before it is graded, so the grade follows from the printed score.
@@ -81,6 +82,9 @@ def _score(indicators: tuple[IndicatorValue, ...], rubric: Rubric) -> str | None
             continue
         value = Decimal(indicator.value)
         points = value if CATALOGUE[indicator.name].higher_is_better else 100 - value
+        # Reworks, extensions and returns can outnumber the cases they are divided by (two reworks of
+        # one case due): such a rate scores 0 points, never less, so the score stays within 0–100.
+        points = min(max(points, Decimal(0)), Decimal(100))
         weighted += weight * points
         weights += weight
     if weights == 0:

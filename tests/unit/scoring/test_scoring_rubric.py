@@ -45,6 +45,19 @@ def test_the_composite_score_is_the_weighted_mean_of_the_applicable_indicators_b
     assert (result.grade.grade, result.grade.pay_adjustment) == ("pass", 0)
 
 
+def test_more_reworks_than_cases_due_score_no_rework_points_and_never_a_negative_score():
+    # A month of one case due and not closed, reworked three times: rework rate 300 %.
+    counters = of(due_to_handle=1, due_to_close=1, reworks=3)
+    only_rework = rubric(weights={"rework_rate": Decimal(1)})
+
+    result = assess(counters, only_rework)
+
+    assert next(i.value for i in result.indicators if i.name == "rework_rate") == "300.00"
+    assert result.score == "0.00"
+    assert result.grade is not None
+    assert result.grade.grade == "fail"
+
+
 def test_a_subject_with_no_applicable_indicator_has_no_score_and_no_grade():
     result = assess(of(), load_rubric(CITY_RUBRIC))
     assert (result.score, result.grade) == (None, None)
