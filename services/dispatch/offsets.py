@@ -177,6 +177,8 @@ class ConsumedOffsets:
             if tp.topic not in self.topics:
                 continue
             state = await self._state(tp)
+            if state.due > state.done:
+                continue  # a batch of it is being processed (say, waiting for the broker): not stuck
             if now - state.progressed_at < self.stall_after_seconds:
                 continue
             position = await self.port.position(tp)
@@ -278,7 +280,10 @@ class FaustOffsets(Service):
 
     async def seek(self, tp: TP, offset: int) -> bool:
         try:
-            await self._app.consumer.seek(tp, offset)
+            # seek_wait runs the seek on faust's consumer thread. consumer.seek would call aiokafka from
+            # this thread while that one may be draining fetched records: a KeyError there crashed the
+            # worker during a broker outage.
+            await self._app.consumer.seek_wait({tp: offset})
         except IllegalStateError:  # revoked by a rebalance since the assignment was read
             return False
         return True

@@ -203,3 +203,16 @@ async def test_a_partition_revoked_while_seeking_is_forgotten() -> None:
     port.refuse_seeks = False
     port.group_offsets[P0] = 5  # its holder meanwhile committed up to 5
     assert await offsets.admit(msgs(0, 5)) == msgs(0, 5)
+
+
+async def test_a_partition_with_a_batch_in_flight_is_not_stuck() -> None:
+    clock = Clock()
+    port = FakeOffsetPort({P0}, committed={P0: 0})
+    offsets = ledger(port, clock, stall_after_seconds=5)
+    await offsets.admit(msgs(0, 0, 1))  # admitted, still being published (the broker is away)
+    port.positions[P0] = 9
+    clock.now += 60
+
+    await offsets.unstick()
+
+    assert port.seeks == []
