@@ -15,6 +15,7 @@ import asyncpg
 
 from services.handling.domain import State
 from services.handling.domain.access import Viewer
+from services.handling.views import CLOCKED_STATES, Light
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,18 @@ def matching(where: Where, wanted: CaseFilter, *, case_id_column: str) -> None:
         where.add(f"{case_id_column} = {{}}", wanted.case_id)
 
 
-def overdue(where: Where, now: datetime, is_overdue: bool) -> None:
+def past_close_by(where: Where, now: datetime, is_overdue: bool) -> None:
     """The SQL twin of ``CaseView.overdue``: open past close_by, or closed after it."""
     condition = "(case when state = 'closed' then updated_at > close_by else close_by < {} end)"
     where.add(condition if is_overdue else f"not {condition}", now)
+
+
+def showing(where: Where, now: datetime, light: Light) -> None:
+    """The SQL twin of ``views.light_of`` over the states in which a light shows."""
+    red = "coalesce(red_at, resolve_by) <= {1}"
+    yellow = "(yellow_at is not null and yellow_at <= {1})"
+    lit = {"red": red, "yellow": f"not ({red}) and {yellow}", "green": f"not ({red}) and not {yellow}"}
+    where.add(f"state = any({{0}}) and {lit[light]}", sorted(CLOCKED_STATES), now)
 
 
 async def list_cases(
@@ -86,7 +95,9 @@ async def list_cases(
     *,
     viewer: Viewer,
     wanted: CaseFilter,
-    overdue_at: tuple[datetime, bool] | None = None,
+    now: datetime,
+    overdue: bool | None = None,
+    light: Light | None = None,
     limit: int,
     after: tuple[datetime, UUID] | None,
 ) -> list[asyncpg.Record]:
@@ -94,8 +105,10 @@ async def list_cases(
     where = Where()
     visible_to(where, viewer)
     matching(where, wanted, case_id_column="id")
-    if overdue_at is not None:
-        overdue(where, *overdue_at)
+    if overdue is not None:
+        past_close_by(where, now, overdue)
+    if light is not None:
+        showing(where, now, light)
     if after is not None:
         where.add("(opened_at, id) < ({}, {})", *after)
     rows: list[asyncpg.Record] = await conn.fetch(

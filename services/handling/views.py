@@ -214,7 +214,8 @@ Light = Literal["green", "yellow", "red"]
 def light_of(
     now: datetime, resolve_by: datetime, yellow_at: datetime | None, red_at: datetime | None
 ) -> Light:
-    """Which light a case shows: dispatch's yellow_at and red_at (moved with extensions and pauses)."""
+    """Which light a case shows: dispatch's yellow_at and red_at (moved with extensions and pauses).
+    ``queries.showing`` is its SQL twin (the list's ``light`` filter): keep them in step."""
     if now >= (red_at or resolve_by):
         return "red"
     if yellow_at is not None and now >= yellow_at:

@@ -152,3 +152,26 @@ async def test_a_case_detail_carries_its_timeline_including_merged_reports(handl
     assert timeline.json()["entries"] == body["timeline"]
     hidden = await handling.http.get(f"/v1/cases/{case_id}", headers=crew.stranger.headers())
     assert hidden.status_code == 403
+
+
+async def test_the_list_filters_by_traffic_light_as_each_case_shows_it(handling, dispatch, crew: Crew):
+    green = await dispatch.open_and_assign(crew, handling)
+    yellow = await dispatch.open_and_assign(crew, handling, yellow_after=-timedelta(minutes=1))
+    red = await dispatch.open_and_assign(crew, handling, handle_within=-timedelta(minutes=1))
+    ours = {str(green), str(yellow), str(red)}
+    shown: dict[str, str] = {}
+    for light in ("green", "yellow", "red"):
+        page = await handling.http.get(
+            "/v1/cases", params={"light": light, "limit": 200}, headers=crew.operator.headers()
+        )
+        assert page.status_code == 200, page.text
+        items = [item for item in page.json()["items"] if item["id"] in ours]
+        assert {item["light"] for item in items} <= {light}, "the filter and the case's own light disagree"
+        shown |= {item["id"]: light for item in items}
+    assert shown[str(green)] == "green"
+    assert shown[str(yellow)] == "yellow"
+    assert shown[str(red)] == "red"
+    unclocked = await handling.http.get(
+        "/v1/cases", params={"light": "red", "state": "opened"}, headers=crew.operator.headers()
+    )
+    assert unclocked.json()["items"] == [], "a case shows a light only while its clock runs"
