@@ -15,7 +15,7 @@ import asyncpg
 
 from services.handling.domain import State
 from services.handling.domain.access import Viewer
-from services.handling.views import CLOCKED_STATES, Light
+from services.handling.views import CLOCKED_STATES, UNTIMED_STATES, Light
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def visible_to(where: Where, viewer: Viewer) -> None:
         return
     where.add(
         "(assignee_id = {0} or verifier_id = {0} or {1} in "
-        "(grid_id, community_id, street_id, district_id, department_id, unit_id))",
+        "(grid_id, community_id, street_id, district_id, department_id, unit_id)"
+        # a unit invited to a consultation sees the case it is asked about
+        " or coalesce(consultation -> 'invited_units', '[]'::jsonb) ? {1})",
         viewer.person_id,
         viewer.unit_id,
     )
@@ -76,9 +78,12 @@ def matching(where: Where, wanted: CaseFilter, *, case_id_column: str) -> None:
 
 
 def past_close_by(where: Where, now: datetime, is_overdue: bool) -> None:
-    """The SQL twin of ``CaseView.overdue``: open past close_by, or closed after it."""
-    condition = "(case when state = 'closed' then updated_at > close_by else close_by < {} end)"
-    where.add(condition if is_overdue else f"not {condition}", now)
+    """The SQL twin of ``CaseView.overdue``: running past close_by, or closed after it."""
+    condition = (
+        "(case when state = 'closed' then updated_at > close_by"
+        " when state = any({1}) then false else close_by < {0} end)"
+    )
+    where.add(condition if is_overdue else f"not {condition}", now, sorted(UNTIMED_STATES))
 
 
 def showing(where: Where, now: datetime, light: Light) -> None:

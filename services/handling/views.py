@@ -154,7 +154,9 @@ class CaseView(BaseModel):
                 "location": location,
                 "time_left_seconds": None if closed else int((close_by - now).total_seconds()),
                 # queries.overdue is the SQL twin of this rule (the list's filter): keep them in step.
-                "overdue": fields["updated_at"] > close_by if closed else now > close_by,
+                "overdue": fields["updated_at"] > close_by
+                if closed
+                else state.value not in UNTIMED_STATES and now > close_by,
                 "light": light_of(now, resolve_by, fields.get("yellow_at"), fields.get("red_at"))
                 if clocked
                 else None,
@@ -206,6 +208,9 @@ class CaseDetail(CaseView):
         return cls(**dict(summary), timeline=TimelineEntryView.all_of(case))
 
 
+# States in which no deadline runs: a voided case ended without handling, a deferred one is paused (its
+# deadlines move by the time paused when it resumes). Neither is overdue, whatever the clock says.
+UNTIMED_STATES = frozenset(state.value for state in (State.VOIDED, State.DEFERRED))
 # States in which the handling clock runs and a light shows.
 CLOCKED_STATES = frozenset(state.value for state in (*WORKING_STATES, State.IN_CONSULTATION))
 Light = Literal["green", "yellow", "red"]

@@ -177,6 +177,11 @@ async def test_escalated_to_the_street_a_case_goes_to_consultation_and_to_the_le
         CITY["street_officer"],
         {"note": "who owns this?", "invited_units": ["dept-urban-management"]},
     )
+    # Invited, the department finds the case in its list as well as by id (the list's SQL twin of can_see).
+    listed = await handling.http.get(
+        "/v1/cases", params={"state": "in_consultation", "limit": 200}, headers=CITY["department"].headers()
+    )
+    assert str(case_id) in [item["id"] for item in listed.json()["items"]]
     await post(
         handling,
         case_id,

@@ -32,6 +32,12 @@ def test_a_closed_case_has_no_countdown_and_is_overdue_only_if_closed_late(book)
     assert CaseView.of_case(late, late.close_by + timedelta(days=10)).overdue is True
 
 
+def test_a_voided_or_deferred_case_is_never_overdue_its_clock_is_not_running(book):
+    for state in (State.VOIDED, State.DEFERRED):
+        case = book.case_in(State.ACCEPTED).model_copy(update={"state": state})
+        assert CaseView.of_case(case, case.close_by + timedelta(days=3)).overdue is False, state
+
+
 def test_assignee_verifier_units_and_the_city_see_a_case_and_nobody_else_does(book):
     case = book.case_in(State.ASSIGNED)
     sees = [
