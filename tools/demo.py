@@ -82,12 +82,18 @@ class Demo:
         category = self.rng.choice(
             grid_level_categories if grid_level or self.rng.random() < 0.7 else self.own_case_categories
         )
+        source_type = self.rng.choice(app.source_types)
+        # A grid worker on patrol reports as themself (scoring credits their patrol reports to them);
+        # anyone else is one of the app's many users.
+        workers = self.city.workers_of(grid.grid_id) if source_type == "grid_worker" else ()
+        user = f"{app.app_id}-user-{self.rng.randint(1, 10**6)}"
+        reporter_id = self.rng.choice(workers).person_id if workers else user
         body = report_body(
             category=category.code,
             lon=point.x,
             lat=point.y,
-            source_type=self.rng.choice(app.source_types),
-            reporter_id=f"{app.app_id}-user-{self.rng.randint(1, 10**6)}",
+            source_type=source_type,
+            reporter_id=reporter_id,
             description=DESCRIPTIONS.get(category.code, f"{category.name_zh}，请尽快处理。"),
         )
         return body, f"dev-key-{app.app_id}"

@@ -234,16 +234,29 @@ async def replace_timers(
 
 
 async def claim_due_timer(conn: asyncpg.Connection, schema: str, now: datetime) -> asyncpg.Record | None:
-    """The earliest due, unfired timer, marked fired in the caller's transaction; rows another instance
-    is firing are skipped, so each timer fires once."""
-    row: asyncpg.Record | None = await conn.fetchrow(
-        f"""update "{schema}".timers set fired_at = $1
-            where id = (select id from "{schema}".timers where fired_at is null and due_at <= $1
-                        order by due_at, id limit 1 for update skip locked)
-            returning id, case_id, kind, due_at""",
-        now,
-    )
-    return row
+    """The earliest due, unfired timer, marked fired in the caller's transaction, so each fires once.
+
+    The case's row is locked before the timer's, in the order a step takes them (the case, then its
+    timers): claiming the timer first deadlocked with a step replacing that case's timers. A timer fired
+    by another instance, or replaced by a step, while this one waited for the case is passed over.
+    """
+    while True:
+        candidate = await conn.fetchrow(
+            f"""select id, case_id from "{schema}".timers where fired_at is null and due_at <= $1
+                order by due_at, id limit 1""",
+            now,
+        )
+        if candidate is None:
+            return None
+        await conn.execute(f'select 1 from "{schema}".cases where id = $1 for update', candidate["case_id"])
+        row: asyncpg.Record | None = await conn.fetchrow(
+            f"""update "{schema}".timers set fired_at = $1 where id = $2 and fired_at is null
+                returning id, case_id, kind, due_at""",
+            now,
+            candidate["id"],
+        )
+        if row is not None:
+            return row
 
 
 async def next_timer_due(conn: asyncpg.Connection, schema: str) -> datetime | None:

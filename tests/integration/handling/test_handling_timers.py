@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 import yaml
 
+from services.handling import repository
 from services.handling.policy_file import HANDLING_FILE
 from shared.settings import REPO_ROOT
 from tests.integration.handling.conftest import (
@@ -116,3 +117,38 @@ async def actions_of(settings: Any, case_id: uuid.UUID) -> list[str]:
     finally:
         await connection.close()
     return [row["action"] for row in rows]
+
+
+async def test_a_timer_due_while_a_step_holds_its_case_waits_for_the_case_and_never_deadlocks(
+    handling, dispatch, city_crew, database_url
+):
+    """The runner locks a timer's case before the timer, as a step does: the other order deadlocked
+    with a step replacing the case's timers (PostgreSQL aborted one of them: a 500 in `make demo`)."""
+    case_id = await dispatch.open_and_assign(city_crew, handling)
+    schema = handling.schema
+    # Due only for this test's runner (its clock is a year ahead), never for the app's own.
+    soon = datetime.now().astimezone() + timedelta(days=300)
+    step, runner = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        await step.execute(
+            f'insert into "{schema}".timers (case_id, kind, due_at) values ($1, $2, $3)',
+            case_id,
+            "remind",
+            soon,
+        )
+        firing = runner.transaction()
+        await firing.start()
+        async with step.transaction():
+            await step.execute(f'select 1 from "{schema}".cases where id = $1 for update', case_id)
+            claim = asyncio.create_task(
+                repository.claim_due_timer(runner, schema, soon + timedelta(days=365))
+            )
+            await asyncio.sleep(0.5)
+            assert not claim.done()  # waiting for the case, holding nothing of it
+            await repository.replace_timers(step, schema, case_id, [])  # the step's own timers
+        claimed = await asyncio.wait_for(claim, 10)
+        await firing.commit()
+        assert claimed is None or claimed["case_id"] != case_id  # the replaced timer was passed over
+    finally:
+        await step.close()
+        await runner.close()
