@@ -165,15 +165,19 @@ async def scoring_rate(
         await conn.close()
 
 
-async def recompute_seconds(kafka: str, topic: str) -> tuple[float, int]:
-    """Read, fold and count the whole topic as `python -m services.scoring.recompute` does."""
+async def recompute_seconds(kafka: str, topic: str, events: int) -> tuple[float, int]:
+    """Read, fold and count the whole topic as `python -m services.scoring.recompute` does; the seconds
+    and the number of (subject, period) results counted."""
     city = load_city(REPO_ROOT / "city")
     rules = rules_for(city, load_vanguard(REPO_ROOT / "city" / "vanguard.yaml"))
     started = time.perf_counter()
     replay, outcome = Replay(rules), Outcome()
     await replay_topic(kafka, topic, replay, outcome)
     results = count(replay.facts_as_of(AS_OF), ZoneInfo(city.timezone))
-    return time.perf_counter() - started, len(results) if replay.events else 0
+    seconds = time.perf_counter() - started
+    if replay.events != events:
+        raise RuntimeError(f"the recompute read {replay.events:,} events of {events:,}")
+    return seconds, len(results)
 
 
 async def measure(events: int, recompute_events: int) -> list[Figure]:
@@ -218,7 +222,7 @@ async def measure(events: int, recompute_events: int) -> list[Figure]:
         try:
             print(f"scoring: producing {recompute_events:,} case events for the recompute …", file=sys.stderr)
             await produce(kafka, big, recompute_events, salt + "-big")
-            seconds, results = await recompute_seconds(kafka, big)
+            seconds, results = await recompute_seconds(kafka, big, recompute_events)
         finally:
             await delete_topic(kafka, big)
         figures.append(Figure(f"scoring_recompute_seconds_{recompute_events}_case_events", seconds, "s"))
@@ -226,7 +230,7 @@ async def measure(events: int, recompute_events: int) -> list[Figure]:
     return figures
 
 
-def scoring_figures(*, events: int = 10_000, recompute_events: int = 1_000_000) -> list[Figure]:
+def scoring_figures(*, events: int = 5_000, recompute_events: int = 1_000_000) -> list[Figure]:
     """The figures, for `make bench` (bench/__main__.py) and for running alone."""
     return asyncio.run(measure(events, recompute_events))
 
@@ -235,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=10_000, help="case events for the throughput figures")
+    parser.add_argument("--events", type=int, default=5_000, help="case events for the throughput figures")
     parser.add_argument("--recompute-events", type=int, default=1_000_000, help="0 skips the recompute")
     args = parser.parse_args(argv)
     figures = scoring_figures(events=args.events, recompute_events=args.recompute_events)
