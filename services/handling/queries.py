@@ -52,15 +52,19 @@ class Where:
         return " and ".join(self.clauses) or "true"
 
 
-def visible_to(where: Where, viewer: Viewer) -> None:
-    """The SQL twin of ``domain.access.can_see``: keep the two in step."""
+def visible_to(where: Where, viewer: Viewer, *, with_consultation: bool = True) -> None:
+    """The SQL twin of ``domain.access.can_see``: keep the two in step.
+
+    ``with_consultation``: the rows carry the case's ``consultation`` (the cases table does, the stream's
+    copies of a case do not: there a unit invited to a consultation sees only what its places show it).
+    """
     if viewer.city_wide:
         return
+    # a unit invited to a consultation sees the case it is asked about
+    invited = " or coalesce(consultation -> 'invited_units', '[]'::jsonb) ? {1}" if with_consultation else ""
     where.add(
         "(assignee_id = {0} or verifier_id = {0} or {1} in "
-        "(grid_id, community_id, street_id, district_id, department_id, unit_id)"
-        # a unit invited to a consultation sees the case it is asked about
-        " or coalesce(consultation -> 'invited_units', '[]'::jsonb) ? {1})",
+        f"(grid_id, community_id, street_id, district_id, department_id, unit_id){invited})",
         viewer.person_id,
         viewer.unit_id,
     )
@@ -145,7 +149,7 @@ async def stream_after(
     see instead of scanning them again)."""
     where = Where()
     where.add("e.position > {}", after)
-    visible_to(where, viewer)
+    visible_to(where, viewer, with_consultation=False)
     matching(where, wanted, case_id_column="case_id")
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""select h.position as head, e.*
