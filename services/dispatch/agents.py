@@ -162,7 +162,7 @@ class ReportDispatcher:
         assert dispatched.opened is not None
         opened, assigned = dispatched.opened, dispatched.assigned
         self._metrics.cases_opened.labels(opened.tier).inc()
-        if opened.grid_id is None:
+        if opened.grid_id is None and opened.community_id is None:  # not placed by its address either
             self._metrics.reports_unlocated.inc()
         log.info(
             "case opened" if assigned is None else "case opened and assigned",

@@ -14,7 +14,8 @@ class DispatchMetrics(ServiceMetrics):
             "cases_opened_total", "Cases opened from reports, by the tier the category belongs to.", ("tier",)
         )
         self.reports_unlocated = self.counter(
-            "reports_unlocated_total", "Reports whose location is in no grid, left to operators to triage."
+            "reports_unlocated_total",
+            "Reports placed neither by their point nor by their address, left to operators to triage.",
         )
         self.reports_merged = self.counter(
             "reports_merged_total", "Duplicate reports merged into an open case instead of opening one."

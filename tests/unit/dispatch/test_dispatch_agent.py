@@ -125,6 +125,19 @@ async def test_an_unlocated_report_is_opened_only_and_counted(running) -> None:
     assert metrics.reports_unlocated._value.get() == 1
 
 
+async def test_a_report_placed_by_its_address_is_not_counted_as_unlocated(running) -> None:
+    agent, publisher, metrics = running
+
+    report = make_report(location=NANJING, address="亭湖区 毓龙西路 18 号")  # Yulong, by the gazetteer
+    await put(agent, encode(report, source="/gridloop/intake"))
+
+    record, _assigned = await publisher.wait_for(2)
+    opened = decode(record.headers, record.value).data
+    assert isinstance(opened, CaseOpened)
+    assert (opened.grid_id, opened.community_id) == (None, "c-tinghu-wenfeng-yulong")
+    assert metrics.reports_unlocated._value.get() == 0
+
+
 async def test_garbage_becomes_a_dead_letter_and_the_agent_moves_on(running) -> None:
     agent, publisher, metrics = running
 
