@@ -11,13 +11,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaProducer
 
 from shared.events import derived_id, encode
 from shared.events.cases import CaseClosed, CaseOpened
 from shared.topics import CASE_EVENTS
 from tests.integration.dispatch.conftest import DispatchProcess, produce
-from tests.integration.dispatch.test_dispatch_triage import closures_seen, outcome_of, report, send, spot
+from tests.integration.dispatch.triage_reports import outcome_of, report, send, spot
 
 
 async def test_a_closed_case_takes_no_more_duplicates(
@@ -48,3 +49,12 @@ async def test_a_closed_case_takes_no_more_duplicates(
     await send(producer, dispatch, after)
     (opened,) = await cases.collect(outcome_of(after), count=1, within=10)
     assert isinstance(opened.data, CaseOpened)
+
+
+async def closures_seen(dispatch: DispatchProcess) -> float:
+    async with httpx.AsyncClient(base_url=dispatch.url) as client:
+        text = (await client.get("/metrics")).text
+    for line in text.splitlines():
+        if line.startswith("gridloop_dispatch_case_closures_total "):
+            return float(line.split()[1])
+    return 0.0
