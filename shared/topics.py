@@ -45,7 +45,8 @@ class Topic:
 
 REPORTS = Topic(
     name="gridloop.reports",
-    key="H3 cell (resolution 6) of the report's WGS-84 location",
+    key="H3 cell (resolution 6) of the report's WGS-84 location; for a report with only an address, the "
+    "cell of its community (gazetteer), else its report id",
     description="Reports accepted by intake, durably stored before the grid app got its 202.",
     events=(ReportSubmitted,),
 )

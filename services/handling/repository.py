@@ -95,7 +95,8 @@ def _columns(case: Case) -> dict[str, Any]:
         name: None if (value := getattr(case, name)) is None else value.model_dump_json()
         for name in JSON_COLUMNS
     }
-    return fields | documents | {"lon": case.location.lon, "lat": case.location.lat, "version": case.version}
+    point = {"lon": None, "lat": None} if case.location is None else case.location.model_dump()
+    return fields | documents | point | {"version": case.version}
 
 
 def _placeholders(count: int, start: int = 1) -> str:
@@ -186,7 +187,8 @@ async def _load_case(
     fields = {column: row[column] for column in CASE_COLUMNS if column not in ("lon", "lat", "version")}
     for name in JSON_COLUMNS:
         fields[name] = None if row[name] is None else json.loads(row[name])
-    case = Case(**fields, location=Location(lon=row["lon"], lat=row["lat"]), history=history)
+    location = None if row["lon"] is None else Location(lon=row["lon"], lat=row["lat"])
+    case = Case(**fields, location=location, history=history)
     if case.version != row["version"]:
         raise ConcurrentUpdate(
             f"case {case_id} has {case.version} timeline entries but version {row['version']}"

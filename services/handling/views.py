@@ -108,7 +108,8 @@ class CaseView(BaseModel):
     street_id: str | None
     district_id: str | None
     department_id: str | None
-    location: LocationView
+    # null for a case whose report gave only an address
+    location: LocationView | None
     description: str
     state: State
     assignee_id: str | None
@@ -144,7 +145,7 @@ class CaseView(BaseModel):
         state = State(fields["state"])
         close_by: datetime = fields["close_by"]
         closed = state is State.CLOSED
-        location = fields.get("location") or {"lon": fields["lon"], "lat": fields["lat"]}
+        location = fields["location"] if "location" in fields else _point(fields["lon"], fields["lat"])
         clocked = state.value in CLOCKED_STATES
         resolve_by: datetime = fields["resolve_by"]
         return cls.model_validate(
@@ -226,6 +227,11 @@ def light_of(
     if yellow_at is not None and now >= yellow_at:
         return "yellow"
     return "green"
+
+
+def _point(lon: float | None, lat: float | None) -> dict[str, float] | None:
+    """A case row's point; None for a case whose report gave only an address."""
+    return None if lon is None or lat is None else {"lon": lon, "lat": lat}
 
 
 def _document(value: Any) -> Any:

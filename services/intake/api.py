@@ -52,7 +52,7 @@ async def post_report(submission: SubmitReport, app: AppDep, intake: IntakeDep) 
             422,
             rejection.code,
             rejection.message,
-            details=[{"field": rejection.field, "problem": rejection.message}],
+            details=[{"field": field, "problem": rejection.message} for field in rejection.fields],
         ) from None
     except BrokerUnavailable as exc:
         intake.metrics.rejected.labels("broker_unavailable").inc()

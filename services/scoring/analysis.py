@@ -30,6 +30,7 @@ from services.scoring.domain.hotspots import (
 from shared.events import KafkaRecord, derived_id, encode
 from shared.events.analysis import HotspotDetected, RecurrenceDetected
 from shared.events.cases import CaseAssigned, CaseClosed, CaseEvent, CaseOpened
+from shared.events.reports import GeoPoint
 from shared.outbox import enqueue_many
 
 SOURCE = "/gridloop/scoring/analysis"
@@ -51,7 +52,8 @@ class Analysis:
                 event.case_id,
                 event.occurred_at,
             )
-            if closed is not None and closed["grid_id"] is not None:
+            # A case without a point (its report gave only an address) is never compared for recurrence.
+            if closed is not None and closed["grid_id"] is not None and closed["lon"] is not None:
                 await enqueue_many(conn, self._schema, await self._came_back(conn, closed))
         elif isinstance(event, CaseAssigned) and event.grid_id is not None:
             await conn.execute(
@@ -72,19 +74,25 @@ class Analysis:
             event.community_id,
             event.street_id,
             event.district_id,
-            event.location.lon,
-            event.location.lat,
+            None if event.location is None else event.location.lon,
+            None if event.location is None else event.location.lat,
             event.occurred_at,
         )
+        # Hotspots are per grid: a case in no grid counts in none.
         if not fresh or event.grid_id is None:
             return
-        records = [r for r in (await self._recurrence(conn, event), await self._hotspot(conn, event)) if r]
+        recurrence = None if event.location is None else await self._recurrence(conn, event, event.location)
+        records = [r for r in (recurrence, await self._hotspot(conn, event)) if r]
         await enqueue_many(conn, self._schema, records)
 
-    async def _recurrence(self, conn: asyncpg.Connection, event: CaseOpened) -> KafkaRecord | None:
+    async def _recurrence(
+        self, conn: asyncpg.Connection, event: CaseOpened, point: GeoPoint
+    ) -> KafkaRecord | None:
+        """The recurrence alert of a case with a point: cases without one are never compared."""
         rows = await conn.fetch(
             f"""select case_id, lon, lat, closed_at from {self._s}.case_places
-                where grid_id = $1 and category = $2 and closed_at between $3 and $4 and case_id <> $5""",
+                where grid_id = $1 and category = $2 and closed_at between $3 and $4 and case_id <> $5
+                  and lon is not null""",
             event.grid_id,
             event.category,
             event.occurred_at - self._rules.recurrence_window(),
@@ -92,7 +100,7 @@ class Analysis:
             event.case_id,
         )
         closed = [ClosedNearby(r["case_id"], r["lon"], r["lat"], r["closed_at"]) for r in rows]
-        found = recurrence_of(event.location.lon, event.location.lat, event.occurred_at, closed, self._rules)
+        found = recurrence_of(point.lon, point.lat, event.occurred_at, closed, self._rules)
         if found is None:
             return None
         assert event.grid_id is not None
@@ -104,7 +112,7 @@ class Analysis:
         rows = await conn.fetch(
             f"""select * from {self._s}.case_places
                 where grid_id = $1 and category = $2 and opened_at between $3 and $4
-                  and recurrence_of is null and case_id <> $5""",
+                  and recurrence_of is null and case_id <> $5 and lon is not null""",
             closed["grid_id"],
             closed["category"],
             closed["closed_at"],

@@ -42,9 +42,11 @@ class CaseOpened(CaseEvent):
     nature: Nature
     priority: Priority
     tier: Tier
-    location: GeoPoint
+    # None for a report that gave only an address (added later; events with a point decode as before).
+    location: GeoPoint | None
     description: str
-    # None when the location fell outside every grid: the case waits for manual triage.
+    # None when the report lies in no grid (no point, or a point outside every grid): the case is
+    # placed in its community by the address, or waits for manual triage.
     grid_id: str | None
     community_id: str | None
     street_id: str | None

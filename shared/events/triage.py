@@ -33,6 +33,7 @@ class ReportMergedIntoCase(CaseEvent):
     reporter_id: str
     app_id: str
     description: str
+    # Always a point: only a report with one merges (by radius); an address-only report opens its own case.
     location: GeoPoint
     # How far the duplicate lies from the case's location, and how long after its opening it came.
     distance_m: float = Field(ge=0)
@@ -54,7 +55,8 @@ class ReportVoided(Event):
     source_type: SourceType
     reporter_id: str
     app_id: str
-    location: GeoPoint
+    # None for a report that gave only an address (added later; events with a point decode as before).
+    location: GeoPoint | None
     grid_id: str | None
     district_id: str | None
 

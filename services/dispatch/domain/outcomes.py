@@ -20,6 +20,7 @@ from shared.events.triage import ReportMergedIntoCase, ReportVoided
 def merged_events(
     report: ReportSubmitted, merged: Merged, *, dispatched_at: datetime, priority: Priority
 ) -> list[OutgoingEvent]:
+    assert report.location is not None  # only a report with a point merges (triage.py)
     event = ReportMergedIntoCase(
         case_id=merged.case_id,
         occurred_at=dispatched_at,

@@ -122,7 +122,9 @@ class PartitionTriage:
         if isinstance(outcome, Opened):
             assert category is not None
             rule = self._merge.for_category(category.code)
-            if rule is not None:
+            # A case without a point (its report gave only an address) is no merge target: merging is
+            # by distance.
+            if rule is not None and report.location is not None:
                 case = OpenCase(
                     case_id=case_id,
                     report_id=report.report_id,
@@ -175,7 +177,9 @@ class PartitionTriage:
             return Voided(*void)
         assert category is not None
         rule = self._merge.for_category(category.code)
-        if rule is not None:
+        # An address-only report does not merge: without a point there is no distance to a case, and an
+        # address names a community, not a spot in it. It opens its own case.
+        if rule is not None and report.location is not None:
             match = self.index.match(
                 category=category.code,
                 lon=report.location.lon,

@@ -220,7 +220,7 @@ def open_case(opened: CaseOpened, *, event_id: UUID, actor: Actor, now: datetime
         street_id=opened.street_id,
         district_id=opened.district_id,
         department_id=opened.department_id,
-        location=Location(lon=opened.location.lon, lat=opened.location.lat),
+        location=None if opened.location is None else Location(**opened.location.model_dump()),
         description=opened.description,
         state=State.OPENED,
         resolve_by=opened.resolve_by,

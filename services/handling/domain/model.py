@@ -175,7 +175,8 @@ class Case(BaseModel):
     street_id: str | None
     district_id: str | None
     department_id: str | None
-    location: Location
+    # None when the report gave only an address (placed in its community by the gazetteer, or not at all).
+    location: Location | None
     description: str
     state: State
     assignee_id: str | None = None

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
 
+from services.intake.domain.placing import CommunityCells, meaningful_address
 from shared.city import City
 from shared.city.coordinates import report_cell, to_wgs84
 from shared.city.records import App
@@ -28,7 +29,7 @@ class SubmittedLocation(BaseModel):
 
 
 class SubmitReport(BaseModel):
-    """The body of ``POST /v1/reports``."""
+    """The body of ``POST /v1/reports``: a location, an address, or both (`accept_report` checks)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -37,8 +38,14 @@ class SubmitReport(BaseModel):
     reporter_id: str = Field(min_length=1, max_length=64)
     category: str = Field(min_length=1, max_length=64, description="A category code from GET /v1/categories")
     description: str = Field(min_length=1, max_length=2000)
-    location: SubmittedLocation
-    address: str | None = Field(default=None, max_length=200)
+    location: SubmittedLocation | None = Field(
+        default=None, description="Where it is; may be left out when an address is given"
+    )
+    address: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Where it is, in words (e.g. 亭湖区毓龙西路18号); required when there is no location",
+    )
     occurred_at: AwareDatetime
     media: list[HttpUrl] = Field(default_factory=list, max_length=9)
     urgent: bool = Field(
@@ -48,11 +55,16 @@ class SubmitReport(BaseModel):
 
 @dataclass(frozen=True)
 class Rejection(Exception):
-    """A report the city will not take, with the field at fault."""
+    """A report the city will not take, with the field at fault (and any others at fault with it)."""
 
     code: str
     field: str
     message: str
+    also: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.field, *self.also)
 
 
 @dataclass(frozen=True)
@@ -63,8 +75,19 @@ class Limits:
 
 
 def accept_report(
-    submission: SubmitReport, *, app: App, city: City, limits: Limits, now: datetime
+    submission: SubmitReport,
+    *,
+    app: App,
+    city: City,
+    limits: Limits,
+    now: datetime,
+    community_cells: CommunityCells | None = None,
 ) -> ReportSubmitted:
+    """The event of an acceptable report; raises `Rejection` naming the field at fault.
+
+    ``community_cells`` keys address-only reports (built from ``city`` when not given; pass one that
+    lives as long as the city, so each community's cell is computed once).
+    """
     if not app.may_post_as(submission.source_type):
         raise Rejection(
             "source_type_not_allowed",
@@ -84,13 +107,20 @@ def accept_report(
     if submission.occurred_at < now - limits.max_report_age:
         days = limits.max_report_age.days
         raise Rejection("report_too_old", "occurred_at", f"occurred_at is more than {days} days ago")
-    lon, lat = to_wgs84(submission.location.lon, submission.location.lat, submission.location.crs)
-    if not city.contains(lon, lat):
+    address = meaningful_address(submission.address)
+    if submission.location is not None:
+        point = _point_in(city, submission.location)
+        cell: str | None = report_cell(point.lon, point.lat)
+    elif address is not None:
+        # An address the gazetteer does not know is still taken: an operator places it by hand.
+        point = None
+        cell = (community_cells or CommunityCells(city)).cell_for_address(address)
+    else:
         raise Rejection(
-            "outside_city",
+            "location_or_address_required",
             "location",
-            f"({submission.location.lon}, {submission.location.lat}) {submission.location.crs} "
-            f"is outside {city.name}",
+            "give a location, an address, or both (an address of only spaces or punctuation names no place)",
+            also=("address",),
         )
     return ReportSubmitted(
         report_id=submission.report_id,
@@ -99,12 +129,24 @@ def accept_report(
         reporter_id=submission.reporter_id,
         category=category.code,
         description=submission.description,
-        location=GeoPoint(lon=lon, lat=lat),
-        reported_crs=submission.location.crs,
-        address=submission.address,
+        location=point,
+        reported_crs="WGS84" if submission.location is None else submission.location.crs,
+        address=address,
         occurred_at=submission.occurred_at,
         media=tuple(submission.media),
         submitted_at=now,
         urgent=submission.urgent,
-        cell=report_cell(lon, lat),
+        cell=cell,
     )
+
+
+def _point_in(city: City, location: SubmittedLocation) -> GeoPoint:
+    """The WGS-84 point of a submitted location; refused when it lies outside the city."""
+    lon, lat = to_wgs84(location.lon, location.lat, location.crs)
+    if not city.contains(lon, lat):
+        raise Rejection(
+            "outside_city",
+            "location",
+            f"({location.lon}, {location.lat}) {location.crs} is outside {city.name}",
+        )
+    return GeoPoint(lon=lon, lat=lat)

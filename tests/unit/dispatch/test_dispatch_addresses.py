@@ -1,17 +1,20 @@
-"""A report whose point places it in no grid is placed by its address where the gazetteer knows it: in its
-community, handled there (or by the owning department) and verified by a supervisor; otherwise it waits
-for manual triage. A point in a grid always wins over the address."""
+"""A report whose point places it in no grid — or that has no point, only an address — is placed by its
+address where the gazetteer knows it: in its community, handled there (or by the owning department) and
+verified by a supervisor; otherwise it waits for manual triage. A point in a grid always wins over the
+address. A report without a point never merges."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from services.dispatch.domain import dispatch_report, locate
+from services.dispatch.domain import case_id_for, dispatch_report, locate
+from services.dispatch.domain.triage import Opened, Voided
 from services.dispatch.handlers import Dispatched, handle_report_submitted
 from services.handling.domain import DEFAULT_POLICY, SYSTEM_ROLE, Actor, Assign, State, apply, open_case
 from shared.events import decode, encode
 from shared.events.cases import CaseAssigned, CaseOpened
+from shared.events.triage import ReportVoided
 from tests.unit.dispatch.conftest import (
     CITY,
     NANJING,
@@ -129,3 +132,55 @@ def test_handling_takes_a_case_placed_by_address_to_its_community_officer() -> N
         YULONG,
         None,
     )
+
+
+# --- reports with an address and no point at all (the 12345 hotline) --------------------------------------
+
+
+def address_only(address: str | None, **fields: Any) -> Any:
+    return make_report(location=None, address=address, **fields)
+
+
+def test_an_address_only_report_opens_a_case_in_its_community_with_no_point() -> None:
+    result = dispatched(location=None, address=ADDRESS, category="dispute.neighbour_noise")
+
+    assert isinstance(result.outcome, Opened)
+    opened, assigned = result.opened, result.assigned
+    assert opened is not None
+    assert (opened.location, opened.grid_id, opened.community_id) == (None, None, YULONG)
+    assert opened.tier == "community"
+    assert assigned is not None
+    assert (assigned.assignee_id, assigned.unit_id) == ("co-tinghu-wenfeng-yulong", YULONG)
+
+
+def test_an_address_only_report_the_gazetteer_cannot_place_waits_for_manual_triage() -> None:
+    result = dispatched(location=None, address="南京市鼓楼区中山路1号")
+
+    opened = result.opened
+    assert opened is not None
+    assert (opened.location, opened.community_id, opened.tier) == (None, None, "district")
+    assert result.assigned is None
+
+
+def test_address_only_reports_never_merge_even_at_the_same_address() -> None:
+    triage = fresh_triage()
+    garbage = "city_appearance.garbage_overflow"  # merges within 100 m
+    first, second = (address_only(ADDRESS, category=garbage, reporter_id=f"r-{i}") for i in (1, 2))
+    beside = make_report(category=garbage, reporter_id="r-3", location=point_in("g-tinghu-wenfeng-01"))
+
+    outcomes = [
+        triage.decide(r, CITY.category(garbage), case_id_for(r.report_id))[0] for r in (first, second, beside)
+    ]
+
+    assert [type(o) for o in outcomes] == [Opened, Opened, Opened]
+    assert len(triage.index) == 1  # only the case with a point is a merge target
+
+
+def test_an_address_only_report_that_is_voided_carries_no_point() -> None:
+    result = dispatched(location=None, address=ADDRESS, category="no.such_category")
+
+    assert isinstance(result.outcome, Voided)
+    (record,) = result.records
+    voided = decode(record.headers, record.value).data
+    assert isinstance(voided, ReportVoided)
+    assert voided.location is None

@@ -138,6 +138,26 @@ async def test_a_report_placed_by_its_address_is_not_counted_as_unlocated(runnin
     assert metrics.reports_unlocated._value.get() == 0
 
 
+async def test_an_address_only_report_is_placed_by_address_or_counted_unlocated_never_dead(running) -> None:
+    agent, publisher, metrics = running
+    placed = make_report(location=None, address="亭湖区 毓龙西路 18 号")  # Yulong, by the gazetteer
+    unplaced = make_report(location=None, address="南京市鼓楼区中山路1号", reporter_id="caller-2")
+
+    for report in (placed, unplaced):
+        await put(agent, encode(report, source="/gridloop/intake"))
+
+    records = await publisher.wait_for(3)
+    events = [decode(r.headers, r.value).data for r in records]
+    assert sorted(type(e).__name__ for e in events) == ["CaseAssigned", "CaseOpened", "CaseOpened"]
+    opened = {e.report_id: e for e in events if isinstance(e, CaseOpened)}
+    assert (opened[placed.report_id].location, opened[placed.report_id].community_id) == (
+        None,
+        "c-tinghu-wenfeng-yulong",
+    )
+    assert (opened[unplaced.report_id].location, opened[unplaced.report_id].community_id) == (None, None)
+    assert metrics.reports_unlocated._value.get() == 1
+
+
 async def test_garbage_becomes_a_dead_letter_and_the_agent_moves_on(running) -> None:
     agent, publisher, metrics = running
 

@@ -1,6 +1,7 @@
 """Duplicate merge, for any sequence of reports and closures: each report ends in exactly one case or
-merge; a merge joins an open case of the same category, within its radius and window; a report seen again
-gets the same outcome; and a partition rebuilt from its changelog at any point decides exactly as the
+merge; a merge joins an open case of the same category, within its radius and window; a report with only
+an address (no point) never merges, nor does anything merge into its case; a report seen again gets the
+same outcome; and a partition rebuilt from its changelog at any point decides exactly as the
 uninterrupted one."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ GARBAGE = "city_appearance.garbage_overflow"  # 100 m, 24 h
 MANHOLE = "public_facility.manhole_cover"  # 50 m, 48 h
 NOISE = "dispute.neighbour_noise"  # never
 CATEGORIES = (GARBAGE, MANHOLE, NOISE)
+ADDRESS = "亭湖区 毓龙西路 18 号"
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,18 @@ class CloseCase:
     case_id: uuid.UUID
 
 
-def _report(category: str, east_m: float, north_m: float, minutes: int, reporter: int) -> ReportSubmitted:
+def _report(
+    category: str, east_m: float, north_m: float, minutes: int, reporter: int, with_point: bool
+) -> ReportSubmitted:
+    point = GeoPoint(
+        lon=BASE_LON + east_m / (METRES_PER_DEGREE * 0.836), lat=BASE_LAT + north_m / METRES_PER_DEGREE
+    )
     return make_report(
         report_id=uuid.uuid4(),
         category=category,
         reporter_id=f"resident-{reporter}",
-        location=GeoPoint(
-            lon=BASE_LON + east_m / (METRES_PER_DEGREE * 0.836), lat=BASE_LAT + north_m / METRES_PER_DEGREE
-        ),
+        location=point if with_point else None,
+        address=None if with_point else ADDRESS,
         submitted_at=SUBMITTED_AT + timedelta(minutes=minutes),
     )
 
@@ -58,6 +64,7 @@ reports = st.builds(
     st.floats(-250, 250),
     st.integers(0, 3 * 24 * 60),
     st.integers(0, 40),
+    st.sampled_from((True, True, True, False)),  # one report in four gives only an address
 )
 steps = st.lists(st.one_of(reports, reports, reports, st.builds(Close, st.integers(0, 60))), max_size=60)
 
@@ -117,6 +124,8 @@ def test_every_merge_joins_an_open_case_of_the_same_category_within_radius_and_w
         if isinstance(outcome, Voided):
             continue
         opener = opened_by[outcome.case_id]
+        assert report.location is not None, "a report without a point merged"
+        assert opener.location is not None, "a report merged into a case without a point"
         rule = RULES.merge.for_category(report.category)
         assert rule is not None, "a category that never merges merged"
         assert opener.category == report.category, "different categories merged"

@@ -78,11 +78,10 @@ def test_a_reporter_over_the_hourly_limit_is_voided_until_the_hour_passes() -> N
         report = make_report(
             submitted_at=SUBMITTED_AT + timedelta(minutes=minutes), description=f"bins {minutes}", **fields
         )
-        report = report.model_copy(
-            update={
-                "location": report.location.model_copy(update={"lat": report.location.lat + minutes / 100})
-            }
-        )
+        point = report.location
+        assert point is not None
+        moved = point.model_copy(update={"lat": point.lat + minutes / 100})
+        report = report.model_copy(update={"location": moved})
         return triage.decide(report, GARBAGE, case_id_for(report.report_id))[0]
 
     within_the_hour = [send(i) for i in range(limit + 1)]
@@ -100,9 +99,9 @@ def test_exempt_reporters_are_never_over_the_limit() -> None:
     outcomes = []
     for i in range(limit + 5):
         report = make_report(source_type="grid_worker", category="public_facility.road_damage")
-        report = report.model_copy(
-            update={"location": report.location.model_copy(update={"lat": report.location.lat + i / 100})}
-        )
+        point = report.location
+        assert point is not None
+        report = report.model_copy(update={"location": point.model_copy(update={"lat": point.lat + i / 100})})
         outcomes.append(
             triage.decide(report, CITY.category(report.category), case_id_for(report.report_id))[0]
         )

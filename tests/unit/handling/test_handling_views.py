@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
-from services.handling.domain import State
+from services.handling.domain import SYSTEM_ROLE, Actor, State, open_case
 from services.handling.domain.access import Viewer, can_see
-from services.handling.views import CaseView, decode_cursor, encode_cursor
+from services.handling.views import CaseView, LocationView, decode_cursor, encode_cursor
+from tests.unit.handling.conftest import NOW, opened_event
 
 
 def test_an_open_case_counts_down_to_its_close_by_time(book):
@@ -55,3 +57,21 @@ def test_assignee_verifier_units_and_the_city_see_a_case_and_nobody_else_does(bo
 def test_a_cursor_round_trips(book):
     case = book.new_case()
     assert decode_cursor(encode_cursor(case.opened_at, case.id)) == (case.opened_at, case.id)
+
+
+def test_a_case_opened_from_an_address_only_report_has_no_point_in_the_domain_or_the_view() -> None:
+    opened = opened_event().model_copy(update={"location": None, "grid_id": None})
+    system = Actor(id="/gridloop/dispatch", role=SYSTEM_ROLE)
+
+    case = open_case(opened, event_id=uuid.uuid4(), actor=system, now=opened.occurred_at)
+
+    assert case.location is None
+    assert CaseView.of_case(case, opened.occurred_at).location is None
+
+
+def test_a_case_row_without_a_point_shows_a_null_location_and_one_with_a_point_shows_it(book):
+    row = CaseView.of_case(book.new_case(), NOW).model_dump() | {"lon": None, "lat": None}
+    del row["location"]
+
+    assert CaseView.of(row, NOW).location is None
+    assert CaseView.of(row | {"lon": 120.1, "lat": 33.3}, NOW).location == LocationView(lon=120.1, lat=33.3)

@@ -6,11 +6,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import h3
 import pytest
+from shapely import Polygon, union_all
 
+from services.intake.domain.placing import CommunityCells
 from services.intake.domain.submission import Limits, Rejection, SubmitReport, accept_report
 from shared.city import load_city
-from shared.city.coordinates import wgs84_to_gcj02
+from shared.city.coordinates import report_cell, wgs84_to_gcj02
 from shared.settings import REPO_ROOT
 
 CITY = load_city(REPO_ROOT / "city")
@@ -90,3 +93,80 @@ def test_a_report_older_than_the_limit_is_refused() -> None:
 def test_a_naive_timestamp_is_invalid_input() -> None:
     with pytest.raises(ValueError, match="timezone"):
         submission(occurred_at="2026-11-27T08:00:00")
+
+
+# --- address-only reports (a caller on the 12345 hotline gives no coordinates) -------------------------
+
+YULONG = "c-tinghu-wenfeng-yulong"
+YULONG_ADDRESS = "亭湖区 毓龙西路 18 号"  # the gazetteer places it in Yulong
+
+
+def test_a_report_with_only_an_address_is_accepted_without_a_point() -> None:
+    report = accept(submission(location=None, address=f"  {YULONG_ADDRESS} "))
+
+    assert report.location is None
+    assert report.address == YULONG_ADDRESS  # trimmed
+    assert report.reported_crs == "WGS84"
+
+
+def test_an_address_only_report_is_keyed_by_a_cell_its_community_lies_in() -> None:
+    report = accept(submission(location=None, address=YULONG_ADDRESS))
+
+    assert report.cell is not None
+    assert report.partition_key() == report.cell
+    community = union_all([g.polygon for g in CITY.grids if g.community_id == YULONG])
+    cell = Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(report.cell)])
+    # The partition of point reports made in the community.
+    assert cell.intersects(community)
+
+
+def test_the_same_community_gives_every_address_in_it_the_same_key() -> None:
+    cells = CommunityCells(CITY)
+    first = accept_report(
+        submission(location=None, address="毓龙社区3号楼"),
+        app=RESIDENT_APP,
+        city=CITY,
+        limits=LIMITS,
+        now=NOW,
+        community_cells=cells,
+    )
+    second = accept(submission(location=None, address=YULONG_ADDRESS))
+    assert first.cell == second.cell == cells.cell_of(YULONG)
+
+
+def test_an_address_the_gazetteer_does_not_know_is_accepted_and_keyed_by_the_report_id() -> None:
+    s = submission(location=None, address="南京市鼓楼区中山路1号")
+    report = accept(s)
+
+    assert report.cell is None
+    assert report.partition_key() == str(s.report_id)
+
+
+@pytest.mark.parametrize("address", [None, "", "   ", " ，。— "])
+def test_a_report_without_a_location_or_an_address_names_both_fields(address: str | None) -> None:
+    with pytest.raises(Rejection) as caught:
+        accept(submission(location=None, address=address))
+
+    assert caught.value.code == "location_or_address_required"
+    assert caught.value.fields == ("location", "address")
+
+
+def test_a_blank_address_beside_a_point_counts_as_none() -> None:
+    report = accept(submission(address="   "))
+
+    assert report.address is None
+    assert report.location is not None
+
+
+def test_a_point_and_an_address_keep_both_and_the_point_keys_the_report() -> None:
+    report = accept(submission(address=YULONG_ADDRESS))
+
+    assert report.location is not None
+    assert report.address == YULONG_ADDRESS
+    assert report.cell == report_cell(INSIDE.x, INSIDE.y)
+
+
+def test_a_point_outside_the_city_is_refused_even_with_an_address() -> None:
+    assert rejection_code(submission(location={"lon": 116.39, "lat": 39.9}, address=YULONG_ADDRESS)) == (
+        "outside_city"
+    )
