@@ -64,6 +64,23 @@ async def test_an_opened_case_outside_every_grid_waits_unassigned_for_manual_tri
     assert case["grid_id"] is None
 
 
+async def test_a_case_without_a_point_is_kept_shown_and_listed_with_a_null_location(handling, dispatch, crew):
+    opened, _ = dispatch.events(crew)
+    # A report that gave only an address, placed in its community by the gazetteer.
+    category = f"test.address_only_{opened.case_id.hex[:8]}"
+    addressed = opened.model_copy(update={"location": None, "grid_id": None, "category": category})
+    await dispatch.publish(handling, addressed)
+    await handling.wait_for(lambda: _state(handling, crew, opened.case_id, "opened"), what="the case to open")
+
+    case = (await handling.http.get(f"/v1/cases/{opened.case_id}", headers=crew.operator.headers())).json()
+    page = (
+        await handling.http.get("/v1/cases", params={"category": category}, headers=crew.operator.headers())
+    ).json()
+
+    assert (case["location"], case["grid_id"], case["community_id"]) == (None, None, opened.community_id)
+    assert [(item["id"], item["location"]) for item in page["items"]] == [(str(opened.case_id), None)]
+
+
 async def _state(handling, crew, case_id, state) -> bool:
     response = await handling.http.get(f"/v1/cases/{case_id}", headers=crew.operator.headers())
     return response.status_code == 200 and bool(response.json()["state"] == state)

@@ -112,6 +112,35 @@ async def test_bad_input_is_a_422_naming_the_field(intake: httpx.AsyncClient) ->
     assert response.json()["error"]["code"] == "unknown_category"
 
 
+async def test_a_report_with_only_an_address_is_accepted_and_keyed_by_its_communitys_cell(
+    intake: httpx.AsyncClient, tail: Any
+) -> None:
+    reports = await tail(REPORTS.name)
+    body = report_body(address="亭湖区毓龙西路18号")  # Yulong, by the gazetteer
+    del body["location"]
+
+    response = await intake.post("/v1/reports", json=body, headers=API_KEY)
+
+    assert response.status_code == 202, response.text
+    (event,) = await reports.collect(lambda e: e.id == body["report_id"], count=1)
+    assert isinstance(event.data, ReportSubmitted)
+    assert (event.data.location, event.data.address) == (None, "亭湖区毓龙西路18号")
+    assert response.json()["cell"] == event.data.cell is not None
+
+
+async def test_neither_a_location_nor_an_address_is_a_422_naming_both(intake: httpx.AsyncClient) -> None:
+    for address in (None, "   "):
+        body = report_body(address=address)
+        del body["location"]
+
+        response = await intake.post("/v1/reports", json=body, headers=API_KEY)
+
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "location_or_address_required"
+        assert [d["field"] for d in error["details"]] == ["location", "address"]
+
+
 async def test_a_missing_or_wrong_api_key_is_a_401(intake: httpx.AsyncClient) -> None:
     assert (await intake.post("/v1/reports", json=report_body())).status_code == 401
     wrong = await intake.post("/v1/reports", json=report_body(), headers={"X-Api-Key": "nope"})

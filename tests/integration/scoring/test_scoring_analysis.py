@@ -62,3 +62,31 @@ async def test_a_spike_raises_one_hotspot_and_a_return_raises_a_recurrence(
         await scoring.http.get("/v1/trends", params={"kind": "quarter", "unit_type": "grid", "unit_id": grid})
     ).json()
     assert [(i["period"], i["opened"]) for i in quarter["items"]] == [("2026-Q4", 6)]
+
+
+async def test_a_case_without_a_point_counts_in_its_communitys_trend_and_is_never_compared(
+    scoring: RunningScoring, case_events: CaseEventProducer, unique: str
+) -> None:
+    community, worker = f"c-addr-{unique}", f"w-addr-{unique}"
+
+    def address_only(close_by: str) -> CaseStory:
+        # A report that gave only an address: placed in its community by the gazetteer, no grid, no point.
+        case = CaseStory(None, at(close_by)).opened()
+        step, opened = case.events[0]
+        update = {"category": NOISE, "location": None, "community_id": community}
+        case.events[0] = (step, opened.model_copy(update=update))
+        return case
+
+    # The same problem at the same address after the first was closed: no point, so no recurrence.
+    first = address_only("2026-11-10T09:00").assigned(worker).handled_and_closed(at("2026-11-06T02:00"))
+    again = address_only("2026-11-25T09:00").assigned(worker)
+    for case in (first, again):
+        for step, event in case.events:
+            await case_events.send(event, step)
+
+    async def trend() -> list[tuple[str, int, int, int]]:
+        params = {"kind": "month", "category": NOISE, "unit_type": "community", "unit_id": community}
+        body = (await scoring.http.get("/v1/trends", params=params)).json()
+        return [(i["period"], i["opened"], i["recurring"], i["closed"]) for i in body["items"]]
+
+    await until_equal(trend, [("2026-11", 2, 0, 1)], what="the noise trend in the community")
