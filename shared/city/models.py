@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import Field, PrivateAttr, StringConstraints
+from pydantic import Field, StringConstraints
 from shapely import union_all
 from shapely.geometry.base import BaseGeometry
 
@@ -71,15 +71,11 @@ class City(Record):
     apps: tuple[App, ...]
     gazetteer: Gazetteer = Field(default_factory=Gazetteer)
 
-    _by_id: dict[str, Any] = PrivateAttr()
-    _members: dict[str, tuple[Person, ...]] = PrivateAttr()
-    _categories: dict[str, Category] = PrivateAttr()
-    _zone: zoneinfo.ZoneInfo = PrivateAttr()
-    _locator: GridLocator | None = PrivateAttr(default=None)
-    _outline: BaseGeometry | None = PrivateAttr(default=None)
-    # Every version of the registry, when this City was loaded from files; None for one built by hand,
-    # which then stands for every day.
-    _history: CityHistory | None = PrivateAttr(default=None)
+    # The indexes live in slots, not in pydantic private attributes: pydantic reads those through
+    # BaseModel.__getattr__ (~1.5 µs a read), and dispatch reads them a dozen times per report. They are
+    # set (and typed) in model_post_init, which model_construct (a registry view) runs too; unannotated
+    # here, or pydantic would make them private attributes again. A City is never copied.
+    __slots__ = ("_by_id", "_categories", "_history", "_locator", "_members", "_outline", "_zone")
 
     def model_post_init(self, context: Any, /) -> None:
         units: list[Any] = [*self.districts, *self.streets, *self.communities, *self.grids]
@@ -90,10 +86,19 @@ class City(Record):
         members: defaultdict[str, list[Person]] = defaultdict(list)
         for person in sorted(self.people, key=lambda p: p.person_id):
             members[person.unit_id].append(person)
-        self._by_id = by_id
-        self._members = {unit_id: tuple(people) for unit_id, people in members.items()}
-        self._categories = {c.code: c for group in self.category_groups for c in group.categories}
+        self._by_id: dict[str, Any] = by_id
+        self._members: dict[str, tuple[Person, ...]] = {
+            unit_id: tuple(people) for unit_id, people in members.items()
+        }
+        self._categories: dict[str, Category] = {
+            c.code: c for group in self.category_groups for c in group.categories
+        }
         self._zone = zoneinfo.ZoneInfo(self.timezone)
+        self._locator: GridLocator | None = None
+        self._outline: BaseGeometry | None = None
+        # Every version of the registry, when this City was loaded from files; None for one built by
+        # hand, which then stands for every day.
+        self._history: CityHistory | None = None
 
     # --- versions -----------------------------------------------------------------------------
 
