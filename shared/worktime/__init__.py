@@ -9,7 +9,7 @@ shows now. Everything but the loader is pure.
 from shared.worktime.clock import add_working_time, working_time_between
 from shared.worktime.lights import Clock, Due, clock_for, due_after, traffic_light
 from shared.worktime.limits import Limit
-from shared.worktime.loader import CALENDAR_FILE, TIME_LIMITS_FILE, WorkTime, load_worktime
+from shared.worktime.loader import CALENDAR_FILE, TIME_LIMITS_FILE, load_worktime
 from shared.worktime.matrix import (
     STAGES,
     Light,
@@ -19,6 +19,7 @@ from shared.worktime.matrix import (
     WallClockRule,
 )
 from shared.worktime.workcalendar import DEFAULT_WORKING_HOURS, DayRules, WorkCalendar, WorkingHours
+from shared.worktime.worktime import Placed, WorkTime
 
 __all__ = [
     "CALENDAR_FILE",
@@ -30,6 +31,7 @@ __all__ = [
     "Due",
     "Light",
     "Limit",
+    "Placed",
     "Stage",
     "Thresholds",
     "TimeLimitMatrix",

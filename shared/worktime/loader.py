@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,19 +33,12 @@ from shared.worktime.schema import (
     period_times,
 )
 from shared.worktime.workcalendar import DayRules, WorkCalendar, WorkingHours
+from shared.worktime.worktime import WorkTime
 
 log = logging.getLogger("gridloop.worktime")
 
 CALENDAR_FILE, TIME_LIMITS_FILE = "calendar.yaml", "time_limits.yaml"
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class WorkTime:
-    """The city's work calendar and time-limit matrix: everything a deadline is computed from."""
-
-    calendar: WorkCalendar
-    matrix: TimeLimitMatrix
 
 
 def load_worktime(path: str | os.PathLike[str], *, city: City) -> WorkTime:

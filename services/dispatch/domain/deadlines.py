@@ -18,16 +18,10 @@ from datetime import datetime
 from functools import cache
 
 from shared.city import Category, Tier
-from shared.worktime import (
-    Clock,
-    Limit,
-    Stage,
-    TimeLimitMatrix,
-    WorkCalendar,
-    WorkTime,
-    clock_for,
-    due_after,
-)
+from shared.worktime import Stage, TimeLimitMatrix, WorkCalendar, WorkTime, due_after
+
+# The stages whose clocks start at dispatch (verify starts at the resolution, in handling).
+_STAGES_AT_DISPATCH: tuple[Stage, ...] = ("handle", "accept", "close")
 
 
 @dataclass(frozen=True)
@@ -63,24 +57,16 @@ def deadlines_for(
     if not sla_scale > 0:
         raise ValueError(f"sla_scale must be greater than zero, got {sla_scale}")
     worktime = worktime or national_worktime()
-    matrix, at_tier = worktime.matrix, tier or category.default_tier
-    thresholds = matrix.thresholds_for(category.code)
-
-    def placed(stage: Stage) -> tuple[Limit, Clock]:
-        limit = matrix.limit(category, at_tier, stage)
-        wall_clock = matrix.runs_on_wall_clock(category, limit)
-        return limit, clock_for(
-            limit, wall_clock=wall_clock, calendar=worktime.calendar, district_id=district_id, scale=sla_scale
-        )
-
-    handle_limit, handle_clock = placed("handle")
-    handle = due_after(dispatched_at, handle_limit, thresholds, handle_clock)
-    accept_limit, accept_clock = placed("accept")
-    close_limit, close_clock = placed("close")
+    at_tier = tier or category.default_tier
+    handle, accept, close = (
+        worktime.placed(category, at_tier, stage, district_id=district_id, scale=sla_scale)
+        for stage in _STAGES_AT_DISPATCH
+    )
+    due = due_after(dispatched_at, handle.limit, worktime.matrix.thresholds_for(category.code), handle.clock)
     return Deadlines(
-        accept_by=accept_clock.deadline(dispatched_at, accept_limit),
-        resolve_by=handle.due,
-        close_by=close_clock.deadline(dispatched_at, close_limit),
-        yellow_at=handle.yellow_at,
-        red_at=handle.red_at,
+        accept_by=accept.clock.add(dispatched_at, accept.length),
+        resolve_by=due.due,
+        close_by=close.clock.add(dispatched_at, close.length),
+        yellow_at=due.yellow_at,
+        red_at=due.red_at,
     )
