@@ -30,16 +30,26 @@ def add_working_time(
     begin = _utc(start)
     remaining = amount
     day = begin.astimezone(calendar.hours.zone).date()
-    for _ in range(_MAX_DAYS):
-        for period_start, period_end in calendar.working_periods(day, district_id):
-            opens = max(period_start, begin)
-            if opens >= period_end:
-                continue
-            if remaining <= period_end - opens:
-                return (opens + remaining).astimezone(start.tzinfo)
-            remaining -= period_end - opens
-        day += timedelta(days=1)
-    raise ValueError(f"the work calendar has no working day within {_MAX_DAYS} days of {start}")
+    # The start's own day, period by period: the start may fall inside one, or after it.
+    for period_start, period_end in calendar.working_periods(day, district_id):
+        opens = max(period_start, begin)
+        if opens >= period_end:
+            continue
+        if remaining <= period_end - opens:
+            return (opens + remaining).astimezone(start.tzinfo)
+        remaining -= period_end - opens
+    # The days after it from their start: the day the rest is used up on, from the running totals.
+    found = calendar.running_totals(district_id).day_using_up(
+        day + timedelta(days=1), remaining, within_days=_MAX_DAYS - 1
+    )
+    if found is None:
+        raise ValueError(f"the work calendar has no working day within {_MAX_DAYS} days of {start}")
+    day, remaining = found
+    for period_start, period_end in calendar.working_periods(day, district_id):
+        if remaining <= period_end - period_start:
+            return (period_start + remaining).astimezone(start.tzinfo)
+        remaining -= period_end - period_start
+    raise AssertionError(f"the running totals of {day} disagree with its working periods")
 
 
 def working_time_between(

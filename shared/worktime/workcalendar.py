@@ -24,9 +24,12 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar  # type: ignore[import-untyped]
 
+from shared.worktime.totals import RunningTotals
+
 log = logging.getLogger("gridloop.worktime")
 
 SATURDAY = 5
+_NONE = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class WorkCalendar:
     _periods_memo: dict[tuple[str | None, date], tuple[tuple[datetime, datetime], ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _totals: dict[str | None, RunningTotals] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def national(
@@ -162,6 +166,15 @@ class WorkCalendar:
             )
             self._periods_memo[key] = periods
         return periods
+
+    def running_totals(self, district_id: str | None = None) -> RunningTotals:
+        """The running totals of working time of ``district_id``'s days (``shared.worktime.totals``)."""
+        totals = self._totals.get(district_id)
+        if totals is None:
+            totals = self._totals[district_id] = RunningTotals(
+                lambda day: sum((end - start for start, end in self.working_periods(day, district_id)), _NONE)
+            )
+        return totals
 
     def _decide(self, day: date, district_id: str | None) -> bool:
         local = self.districts.get(district_id) if district_id is not None else None
