@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cloudevents.core.bindings import kafka as ce_kafka
+from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from pydantic import ValidationError
 
@@ -52,6 +53,22 @@ class UndecodableEvent(Exception):
     """The message is not a CloudEvent we know, or its data fails validation."""
 
 
+class _PydanticJSON(JSONFormat):
+    """The SDK's JSON format, with the data left as bytes on the way in.
+
+    On the way out the data is already JSON bytes (pydantic's serializer, in Rust), which the SDK passes
+    through; on the way in the bytes go straight to the event model's ``model_validate_json``, also in
+    Rust, instead of ``json.loads`` into a dict and validating that. Same wire format, a third of the CPU
+    (bench.dispatch measures it).
+    """
+
+    def read_data(self, body: bytes, datacontenttype: str | None) -> bytes | None:
+        return body or None
+
+
+_FORMAT = _PydanticJSON()
+
+
 def encode(
     event: Event, *, source: str, event_id: str | uuid.UUID | None = None, time: datetime | None = None
 ) -> KafkaRecord:
@@ -70,9 +87,9 @@ def encode(
             "datacontenttype": "application/json",
             "partitionkey": event.partition_key(),
         },
-        data=event.model_dump(mode="json"),
+        data=event.model_dump_json().encode(),
     )
-    message = ce_kafka.to_binary_event(cloud_event)
+    message = ce_kafka.to_binary_event(cloud_event, _FORMAT)
     key = message.key.encode() if isinstance(message.key, str) else (message.key or b"")
     return KafkaRecord(
         topic=topic.name,
@@ -86,7 +103,7 @@ def encode(
 def decode(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], value: bytes | None) -> Envelope:
     try:
         message = ce_kafka.KafkaMessage(headers=dict(headers), key=None, value=value or b"")
-        cloud_event = ce_kafka.from_binary_event(message)
+        cloud_event = ce_kafka.from_binary_event(message, _FORMAT)
     except Exception as exc:  # the SDK raises a variety of errors for malformed input
         raise UndecodableEvent(f"not a binary-mode CloudEvent: {exc}") from exc
     from shared.topics import EVENT_TYPES
@@ -101,7 +118,8 @@ def decode(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], val
             f"content-type must be application/json, got {attributes.get('datacontenttype')!r}"
         )
     try:
-        data = model.model_validate(cloud_event.get_data())
+        raw = cloud_event.get_data()  # bytes, as _PydanticJSON.read_data left it
+        data = model.model_validate_json(raw if isinstance(raw, (bytes, str)) else b"")
     except ValidationError as exc:
         raise UndecodableEvent(f"{event_type} data is invalid: {exc}") from exc
     time = attributes.get("time")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -62,6 +63,23 @@ def test_invalid_data_is_undecodable_and_says_why() -> None:
 def test_bytes_that_are_not_a_cloudevent_are_undecodable() -> None:
     with pytest.raises(UndecodableEvent):
         decode([], b"\x00\x01 not json")
+
+
+def test_a_value_that_is_not_json_is_undecodable_and_says_why() -> None:
+    record = encode(accepted(), source="/x")
+    for value in (b"", b"{not json", b"\xff\xfe", b"[1, 2]"):
+        with pytest.raises(UndecodableEvent, match="data is invalid"):
+            decode(record.headers, value)
+
+
+def test_text_that_is_not_ascii_goes_out_as_utf8_json_and_comes_back() -> None:
+    # The data is serialised by pydantic (UTF-8, compact), not json.dumps (\u escapes): a reader in any
+    # language takes either, and a report's description in Chinese is a third the bytes this way.
+    event = accepted().model_copy(update={"actor_id": "网格员-王"})
+    record = encode(event, source="/x", event_id="e-1", time=NOW)
+    assert "网格员-王".encode() in record.value
+    assert json.loads(record.value)["actor_id"] == "网格员-王"
+    assert decode(record.headers, record.value).data == event
 
 
 def test_derived_ids_are_stable_and_distinct() -> None:
