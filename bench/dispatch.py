@@ -19,6 +19,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,9 @@ from shared.topics import CASE_EVENTS, REPORTS
 
 RESULTS = Path(".bench/dispatch.json")
 SIZES = (100, 100_000)
-OUTCOMES = {b"gridloop.case.opened.v1", b"gridloop.case.report_merged.v1", b"gridloop.report.voided.v1"}
+OUTCOMES = frozenset(
+    {b"gridloop.case.opened.v1", b"gridloop.case.report_merged.v1", b"gridloop.report.voided.v1"}
+)
 CATEGORIES = (
     "city_appearance.garbage_overflow",
     "city_appearance.illegal_advertising",
@@ -141,8 +144,10 @@ async def raw_loop_rate(kafka: str, source: str, sink: str, count: int) -> float
         await asyncio.gather(consumer.stop(), producer.stop())
 
 
-async def count_outcomes(kafka: str, topic: str, count: int, within: float) -> float:
-    """Outcomes per second on the case-events topic, from the first to the ``count``-th."""
+async def count_outcomes(
+    kafka: str, topic: str, count: int, within: float, types: frozenset[bytes] = OUTCOMES
+) -> float:
+    """Records of ``types`` per second on ``topic``, from the first to the ``count``-th."""
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -158,7 +163,7 @@ async def count_outcomes(kafka: str, topic: str, count: int, within: float) -> f
         while seen < count and time.monotonic() < deadline:
             for batch in (await consumer.getmany(timeout_ms=200, max_records=5000)).values():
                 for message in batch:
-                    if dict(message.headers or ()).get("ce_type") in OUTCOMES:
+                    if dict(message.headers or ()).get("ce_type") in types:
                         seen += 1
                         first = first or time.perf_counter()
                         last = time.perf_counter()
@@ -197,6 +202,25 @@ async def dispatch_rate(kafka: str, city_dir: Path, reports: list[ReportSubmitte
         await delete_topics(kafka, prefix)
 
 
+async def faust_floor_rate(kafka: str, reports: list[ReportSubmitted], run_dir: Path) -> float:
+    """bench.faust_passthrough over the same backlog: faust with dispatch's batching, no work."""
+    prefix = f"bench-floor-{uuid.uuid4().hex[:8]}."
+    await ensure_topics(kafka, partitions=6, replication_factor=1, prefix=prefix)
+    await produce_backlog(kafka, prefix + REPORTS.name, reports)
+    args = [kafka, prefix + REPORTS.name, prefix + CASE_EVENTS.name, f"bench-{prefix[:-1]}", str(run_dir)]
+    with (run_dir / "floor.log").open("ab") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.faust_passthrough", *args, cwd=REPO_ROOT, stdout=log, stderr=log
+        )
+    try:
+        submitted = frozenset({ReportSubmitted.event_type.encode()})
+        return await count_outcomes(kafka, prefix + CASE_EVENTS.name, len(reports), 600, submitted)
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 60)
+        await delete_topics(kafka, prefix)
+
+
 async def delete_topics(kafka: str, prefix: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka, client_id="bench-dispatch-cleanup")
     await admin.start()
@@ -209,7 +233,8 @@ async def delete_topics(kafka: str, prefix: str) -> None:
 
 def index_memory(open_cases: int) -> dict[str, float]:
     """In this process: the merge index of one partition holding ``open_cases`` open cases (and the
-    outcomes of the reports that opened them), rebuilt as after a restart. Peak RSS growth, lookup time."""
+    outcomes of the reports that opened them, and who holds each), rebuilt as after a restart. Peak RSS
+    growth, lookup time."""
     from services.dispatch.domain.triage import Change, PartitionTriage
     from services.dispatch.triage_config import load_triage
     from shared.city import load_city
@@ -227,8 +252,11 @@ def index_memory(open_cases: int) -> dict[str, float]:
         category = CATEGORIES[n % 3]  # the merging ones
         value = [str(report_id), category, lon, lat, at - rng.uniform(0, 3600)]
         chunk.append(Change(f"c:{case_id}".encode(), json.dumps(value).encode()))
-        outcome = ["opened", str(case_id), value[4], f"resident-{n}"]
+        # Each open case is held by the grid worker it was assigned to (least-loaded assignment's counts).
+        assignee = f"grid-worker-{n % 2_000}"
+        outcome = ["opened", str(case_id), assignee, value[4], f"resident-{n}"]
         chunk.append(Change(f"r:{report_id}".encode(), json.dumps(outcome).encode()))
+        chunk.append(Change(f"h:{case_id}".encode(), assignee.encode()))
         if len(chunk) >= 20_000:
             triage.restore(chunk)
             chunk = []
@@ -245,6 +273,7 @@ def index_memory(open_cases: int) -> dict[str, float]:
             radius_m=100,
             window_s=86_400,
         )
+    assert len(triage.workload) == open_cases, "every open case is held by its assignee"
     return {
         "open_cases": len(triage.index),
         "peak_mb": (peak - before) / 1024,
@@ -288,10 +317,19 @@ async def measure(reports_per_run: int, sizes: tuple[int, ...], open_cases: int)
         sample = make_reports(grid_points(city_dirs[sizes[0]]), reports_per_run)
         try:
             await produce_backlog(kafka, prefix + REPORTS.name, sample)
-            print("the raw aiokafka consume-and-produce loop …", file=sys.stderr)
-            raw = await raw_loop_rate(kafka, prefix + REPORTS.name, prefix + CASE_EVENTS.name, len(sample))
+            print("the raw aiokafka consume-and-produce loop, three times …", file=sys.stderr)
+            # Its rate swings by 2× from run to run (it finishes in seconds); the median of three is steadier.
+            raws = [
+                await raw_loop_rate(kafka, prefix + REPORTS.name, prefix + CASE_EVENTS.name, len(sample))
+                for _ in range(3)
+            ]
+            raw = statistics.median(raws)
         finally:
             await delete_topics(kafka, prefix)
+        print("faust passing the reports through …", file=sys.stderr)
+        floor_dir = work / "floor"
+        floor_dir.mkdir()
+        floor = await faust_floor_rate(kafka, sample, floor_dir)
         rates: dict[int, float] = {}
         for size in sizes:
             print(f"dispatch in a city of {size} grids …", file=sys.stderr)
@@ -307,6 +345,19 @@ async def measure(reports_per_run: int, sizes: tuple[int, ...], open_cases: int)
             "1/s",
             raw,
             "raw_aiokafka_consume_produce_per_second",
+        )
+    )
+    # Where the gap to the raw loop is: faust's own floor, and what dispatch adds on top of it.
+    figures.append(
+        Figure("faust_passthrough_per_second", floor, "1/s", raw, "raw_aiokafka_consume_produce_per_second")
+    )
+    figures.append(
+        Figure(
+            f"dispatch_reports_per_second_{smallest}_grids_vs_faust",
+            rates[smallest],
+            "1/s",
+            floor,
+            "faust_passthrough_per_second",
         )
     )
     for size in sizes[1:]:
