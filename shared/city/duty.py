@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -67,10 +67,17 @@ class Shift(BaseModel):
     """One weekly shift: on ``days``, from ``starts`` to ``ends`` local time (``from``/``to`` in files)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # What ``covers`` compares, worked out once (assignment asks per report for each worker of a grid): in
+    # slots, unannotated, so that pydantic neither validates them nor reads them through __getattr__.
+    __slots__ = ("_on_weekdays", "_span")
 
     days: Annotated[tuple[str, ...], BeforeValidator(_weekdays), Field(min_length=1)]
     starts: str = Field(alias="from")
     ends: str = Field(alias="to")
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._span = (_minutes(self.starts), _minutes(self.ends))
+        self._on_weekdays = frozenset(DAYS.index(day) for day in self.days)
 
     @field_validator("days")
     @classmethod
@@ -88,14 +95,16 @@ class Shift(BaseModel):
 
     def covers(self, local: datetime) -> bool:
         """Whether this shift covers the local wall-clock moment (its time zone already applied)."""
-        start, end = _minutes(self.starts), _minutes(self.ends)
+        start, end = self._span
         now = local.hour * 60 + local.minute
-        today, yesterday = DAYS[local.weekday()], DAYS[(local.weekday() - 1) % 7]
+        today = local.weekday()
         if start < end:
-            return today in self.days and start <= now < end
+            return today in self._on_weekdays and start <= now < end
         # Overnight (or round the clock when start == end): the evening part today, the morning part
         # belongs to the shift that started yesterday.
-        return (today in self.days and now >= start) or (yesterday in self.days and now < end)
+        return (today in self._on_weekdays and now >= start) or (
+            (today - 1) % 7 in self._on_weekdays and now < end
+        )
 
 
 def on_duty(shifts: Iterable[Shift], local: datetime) -> bool:
