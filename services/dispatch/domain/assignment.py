@@ -9,7 +9,7 @@ assignee: the grid chief, else a supervisor of the district or the city, else on
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -143,13 +143,20 @@ def _assignee(
 
 
 def _verifier(city: City, where: Jurisdiction, assignee: Person) -> Person | None:
+    return next(
+        (person for person in _verifiers(city, where) if person.person_id != assignee.person_id), None
+    )
+
+
+def _verifiers(city: City, where: Jurisdiction) -> Iterator[Person]:
+    """Who may verify, in order of preference; lazily, since the first (the grid chief) nearly always can."""
     grid_id = where.grid_id
-    candidates: list[Person] = [city.chief_of(grid_id)] if grid_id is not None else []
+    if grid_id is not None:
+        yield city.chief_of(grid_id)
     if where.district_id is not None:
-        candidates += city.members_of(where.district_id, role="supervisor")
-    candidates += city.members_of(city.city_id, role="supervisor")
+        yield from city.members_of(where.district_id, role="supervisor")
+    yield from city.members_of(city.city_id, role="supervisor")
     # A loaded city gives every grid a chief and at least one worker, so for a case in a grid this list
     # always holds someone other than the assignee.
     if grid_id is not None:
-        candidates += city.workers_of(grid_id)
-    return next((person for person in candidates if person.person_id != assignee.person_id), None)
+        yield from city.workers_of(grid_id)
