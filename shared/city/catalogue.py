@@ -9,6 +9,7 @@ days on the work calendar, while urgent limits such as ``PT30M`` run on the wall
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, TypeAdapter, model_validator
@@ -22,8 +23,11 @@ _ISO_DURATION = r"^P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$"
 _TIMEDELTA = TypeAdapter(timedelta)
 
 
+@lru_cache(maxsize=1024)
 def iso_duration(text: str) -> timedelta:
-    """The wall-clock length of an ISO-8601 duration such as ``PT48H`` or ``P3D`` (a day = 24 h)."""
+    """The wall-clock length of an ISO-8601 duration such as ``PT48H`` or ``P3D`` (a day = 24 h).
+
+    Memoised: the triage rules' windows are read per report, from a handful of texts."""
     return _TIMEDELTA.validate_python(text)
 
 

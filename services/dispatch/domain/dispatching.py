@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from uuid import UUID
 
 from services.dispatch.domain.assignment import Workload, assign, assignment_to, tier_for
@@ -33,7 +34,10 @@ class OutgoingEvent:
     event: Event
 
 
+@lru_cache(maxsize=1024)
 def case_id_for(report_id: UUID) -> UUID:
+    # Memoised: the handler asks for a report's case id to triage it, and dispatch_report again to open
+    # it. A uuid5 is a SHA-1 and a few UUID objects.
     return derived_id("case", report_id)
 
 

@@ -154,7 +154,8 @@ def spam_void(
     report: ReportSubmitted, rules: SpamRules, *, reports_in_last_hour: int
 ) -> tuple[VoidReason, str] | None:
     """Why the report is spam, or None. ``reports_in_last_hour``: the reporter's earlier reports."""
-    found = [word for word in rules.blocked_words if word.casefold() in report.description.casefold()]
+    folded = report.description.casefold()
+    found = [word for word in rules.blocked_words if word.casefold() in folded]
     if found:
         return "blocked_words", f"the description contains blocked words: {', '.join(found)}"
     limit = rules.max_reports_per_reporter_per_hour

@@ -83,6 +83,7 @@ class PartitionTriage:
     def __init__(self, rules: TriageRules) -> None:
         self._merge: MergeRules = rules.merge
         self._spam: SpamRules = rules.voiding.spam
+        self._retention_s = rules.merge.outcome_retention_seconds
         self.index = OpenCaseIndex()
         self.workload = OpenCaseHolders()
         self._outcomes: dict[UUID, _Record] = {}
@@ -222,8 +223,7 @@ class PartitionTriage:
     def _remember(self, report_id: UUID, record: _Record) -> Change:
         self._outcomes[report_id] = record
         self._by_reporter.setdefault(record.reporter_id, []).append(record.at)
-        retention = self._merge.outcome_retention_seconds
-        heapq.heappush(self._expiry, (record.at + retention, 1, report_id))
+        heapq.heappush(self._expiry, (record.at + self._retention_s, 1, report_id))
         return Change(
             _outcome_key(report_id), _json([*_outcome_fields(record.outcome), record.at, record.reporter_id])
         )
@@ -269,7 +269,7 @@ class PartitionTriage:
         self._outcomes[report_id] = record
         self._by_reporter.setdefault(reporter_id, []).append(at)
         self.watermark = max(self.watermark, at)
-        heapq.heappush(self._expiry, (at + self._merge.outcome_retention_seconds, 1, report_id))
+        heapq.heappush(self._expiry, (at + self._retention_s, 1, report_id))
 
     def _restore_holder(self, case_id: UUID, value: bytes | None) -> None:
         if value is None:
