@@ -291,8 +291,12 @@ def _outcome_key(report_id: UUID) -> bytes:
     return f"r:{report_id}".encode()
 
 
+# One encoder for every change: json.dumps with options other than the defaults builds one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _json(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(value).encode()
 
 
 def _outcome_fields(outcome: Outcome) -> list[Any]:
