@@ -87,6 +87,8 @@ def assignment_to(city: City, where: Jurisdiction, assignee: Person) -> Assignme
 
 def least_loaded(people: Sequence[Person], case_id: UUID, workload: Workload) -> Person:
     """The person holding the fewest open cases; among several, `pick_stably`'s choice."""
+    if len(people) == 1:  # often just one worker on duty: nobody to weigh them against
+        return people[0]
     loads = {person.person_id: workload(person.person_id) for person in people}
     fewest = min(loads.values())
     return pick_stably([person for person in people if loads[person.person_id] == fewest], case_id)

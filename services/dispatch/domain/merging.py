@@ -94,7 +94,8 @@ class OpenCaseIndex:
         self, *, category: str, lon: float, lat: float, at: float, radius_m: float, window_s: float
     ) -> Match | None:
         """The open case a report of ``category`` at (lon, lat), submitted at ``at``, joins; or None."""
-        best: tuple[float, float, str, OpenCase] | None = None
+        best: OpenCase | None = None
+        best_rank = (math.inf, math.inf)
         buckets = self._buckets.get(category, {})
         for key in _neighbourhood(radius_m, lon, lat):
             for case_id in buckets.get(key, ()):
@@ -104,10 +105,15 @@ class OpenCaseIndex:
                 distance = distance_m(lon, lat, case.lon, case.lat)
                 if distance > radius_m:
                     continue
-                rank = (distance, case.opened_at, str(case.case_id), case)
-                if best is None or rank[:3] < best[:3]:
-                    best = rank
-        return None if best is None else Match(case=best[3], distance_m=best[0])
+                rank = (distance, case.opened_at)
+                # The case id's text breaks exact ties only: spelled out for those alone.
+                if (
+                    best is None
+                    or rank < best_rank
+                    or (rank == best_rank and str(case.case_id) < str(best.case_id))
+                ):
+                    best, best_rank = case, rank
+        return None if best is None else Match(case=best, distance_m=best_rank[0])
 
 
 def _row_and_scale(radius_m: float, lat: float) -> tuple[int, float]:
