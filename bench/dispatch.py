@@ -2,8 +2,9 @@
 a raw aiokafka consume-and-produce loop through the same broker in the same run; in a city of 100 grids and
 one of 100,000 (tools/make_synthetic_city.py); and the memory of 1,000,000 open cases in the merge index.
 
-    .venv/bin/python -m bench.dispatch             # alone: prints the figures, writes .bench/dispatch.json
-    make bench                                     # the same figures, among the others
+    .venv/bin/python -m bench.dispatch              # alone: prints the figures, writes .bench/dispatch.json
+    .venv/bin/python -m bench.dispatch --in-process   # dispatch's own µs a report, no Kafka, no faust
+    make bench                                        # the same figures, among the others
 
 The broker is GRIDLOOP_KAFKA_BOOTSTRAP (else 127.0.0.1:$KAFKA_PORT, else :9092); each run uses topics of
 its own (a prefix) and deletes them afterwards. A backlog of reports is produced first, then the consumer
@@ -281,6 +282,35 @@ def index_memory(open_cases: int) -> dict[str, float]:
     }
 
 
+def in_process(count: int) -> dict[str, float]:
+    """Dispatch's own work per report, without Kafka or faust: decode → triage → encode, in this process,
+    over the bench's reports in the sample city, against one partition state per reports partition."""
+    from services.dispatch.handlers import handle_report_submitted
+    from services.dispatch.state import TriageStates
+    from services.dispatch.triage_config import load_triage
+    from shared.city import load_city
+    from shared.events import decode
+    from shared.worktime import load_worktime
+
+    city_dir = REPO_ROOT / "city"
+    city = load_city(city_dir)
+    worktime = load_worktime(city_dir, city=city)
+    rules = load_triage(city_dir / "triage.yaml", city)
+    records = [
+        encode(r, source="/gridloop/intake", event_id=r.report_id)
+        for r in make_reports(grid_points(city_dir), count)
+    ]
+    states = TriageStates(rules)
+    started = time.perf_counter()
+    for n, record in enumerate(records):
+        envelope = decode(record.headers, record.value)
+        handle_report_submitted(
+            envelope, city=city, rules=rules, triage=states[n % 6], sla_scale=1.0, worktime=worktime
+        )
+    elapsed = time.perf_counter() - started
+    return {"reports": count, "us_per_report": elapsed / count * 1e6}
+
+
 def memory_in_child(open_cases: int) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-m", "bench.dispatch", "--memory-child", str(open_cases)],
@@ -395,7 +425,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="city sizes in grids")
     parser.add_argument("--open-cases", type=int, default=1_000_000, help="0 skips the memory figure")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="only dispatch's own work per report (decode, triage, encode), without Kafka or faust",
+    )
     args = parser.parse_args(argv)
+    if args.in_process:
+        print(json.dumps(in_process(args.reports)))
+        return
     if args.memory_child:
         print(json.dumps(index_memory(args.memory_child)))
         return
