@@ -135,20 +135,7 @@ async def on_case_assigned(
     if case is None:
         # Opened always precedes assigned on the case's partition, so this case can never appear.
         raise PoisonEvent(f"case {assigned.case_id} was assigned but never opened")
-    command = Assign(
-        event_id=UUID(envelope.id),
-        assignee_id=assigned.assignee_id,
-        assignee_role=assigned.assignee_role,
-        unit_id=assigned.unit_id,
-        verifier_id=assigned.verifier_id,
-        tier=assigned.tier,
-        grid_id=assigned.grid_id,
-        resolve_by=assigned.resolve_by,
-        close_by=assigned.close_by,
-        accept_by=assigned.accept_by,
-        yellow_at=assigned.yellow_at,
-        red_at=assigned.red_at,
-    )
+    command = Assign.of(assigned, event_id=UUID(envelope.id))
     if case.state is not State.OPENED and _already_assigned_so(case, command):
         return "ignored"
     try:

@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.handling.domain.model import RequestKind, Step
+from shared.events.cases import CaseAssigned
 
 Evidence = tuple[str, ...]
 
@@ -54,6 +55,25 @@ class Assign(Command):
     accept_by: datetime | None = None
     yellow_at: datetime | None = None
     red_at: datetime | None = None
+
+    @classmethod
+    def of(cls, assigned: CaseAssigned, *, event_id: UUID) -> Assign:
+        """What dispatch's ``CaseAssigned`` asks of the case: the one translation, for the consumer and for
+        every test that follows dispatch's events into handling."""
+        return cls(
+            event_id=event_id,
+            assignee_id=assigned.assignee_id,
+            assignee_role=assigned.assignee_role,
+            unit_id=assigned.unit_id,
+            verifier_id=assigned.verifier_id,
+            tier=assigned.tier,
+            grid_id=assigned.grid_id,
+            resolve_by=assigned.resolve_by,
+            close_by=assigned.close_by,
+            accept_by=assigned.accept_by,
+            yellow_at=assigned.yellow_at,
+            red_at=assigned.red_at,
+        )
 
     @property
     def step(self) -> Step:

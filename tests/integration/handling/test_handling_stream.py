@@ -348,25 +348,13 @@ async def _open_and_assign_directly(handling: Handling, dispatch: Dispatch, crew
     """Two transactions, as dispatch's two events make them."""
     [case_id] = await _open_directly(handling, dispatch, crew, count=1)
     _, assigned = dispatch.events(crew, case_id)
-    command = Assign(event_id=uuid.uuid4(), **assigned.model_dump(include=ASSIGNED_FIELDS))
+    command = Assign.of(assigned, event_id=uuid.uuid4())
     async with pool_of(handling).acquire() as conn, conn.transaction():
         case = await repository.load_case(conn, handling.schema, case_id, for_update=True)
         assert case is not None
         after, _ = apply(case, command, SYSTEM, case.opened_at)
         await repository.save_step(conn, handling.schema, case, after)
     return case_id
-
-
-ASSIGNED_FIELDS = {
-    "assignee_id",
-    "assignee_role",
-    "unit_id",
-    "verifier_id",
-    "tier",
-    "grid_id",
-    "resolve_by",
-    "close_by",
-}
 
 
 async def test_sigterm_ends_open_streams_after_the_grace_period_and_shuts_down_cleanly(

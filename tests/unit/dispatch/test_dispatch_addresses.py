@@ -109,20 +109,7 @@ def test_handling_takes_a_case_placed_by_address_to_its_community_officer() -> N
     assert isinstance(assigned, CaseAssigned)
     system = Actor(id="/gridloop/dispatch", role=SYSTEM_ROLE)
     case = open_case(opened, event_id=opened_out.event_id, actor=system, now=SUBMITTED_AT)
-    command = Assign(
-        event_id=assigned_out.event_id,
-        assignee_id=assigned.assignee_id,
-        assignee_role=assigned.assignee_role,
-        unit_id=assigned.unit_id,
-        verifier_id=assigned.verifier_id,
-        tier=assigned.tier,
-        grid_id=assigned.grid_id,
-        resolve_by=assigned.resolve_by,
-        close_by=assigned.close_by,
-        accept_by=assigned.accept_by,
-        yellow_at=assigned.yellow_at,
-        red_at=assigned.red_at,
-    )
+    command = Assign.of(assigned, event_id=assigned_out.event_id)
 
     after, _ = apply(case, command, system, SUBMITTED_AT, DEFAULT_POLICY)
 

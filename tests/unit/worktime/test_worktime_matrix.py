@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.city import Category
 from shared.worktime import Limit, Thresholds, TimeLimitMatrix, WallClockRule
+from tests.unit.worktime.conftest import GARBAGE
 
-GARBAGE = Category(
-    code="city_appearance.garbage_overflow",
-    name="Garbage overflow",
-    name_zh="垃圾满溢",
-    nature="event",
-    default_tier="grid",
-    department_id=None,
-    priority="normal",
-    resolve_within="P1D",
-    close_within="P2D",
-)
 GAS = GARBAGE.model_copy(
     update={
         "code": "safety.gas_leak",

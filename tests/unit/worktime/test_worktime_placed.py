@@ -5,21 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from shared.city import Category, Tier
+from shared.city import Tier
 from shared.worktime import Limit, Placed, Stage, TimeLimitMatrix, WorkCalendar, WorkTime
-
-GARBAGE = Category(
-    code="city_appearance.garbage_overflow",
-    name="Garbage overflow",
-    name_zh="垃圾满溢",
-    nature="event",
-    default_tier="grid",
-    department_id=None,
-    priority="normal",
-    resolve_within="P1D",
-    close_within="P2D",
-)
-WORKING_DAY = timedelta(hours=7)
+from tests.unit.worktime.conftest import GARBAGE, WORKING_DAY
 
 
 def worktime() -> WorkTime:
