@@ -1,0 +1,10 @@
+"""Events as the tests and benchmarks need them: realistic defaults, one keyword per varied field.
+
+One set of builders for unit tests, integration tests and ``bench/``: a field added to an event is added
+here once. Each builder takes keyword overrides for any of the event's fields.
+"""
+
+from tests.builders.cases import case_assigned, case_opened
+from tests.builders.reports import report_submitted
+
+__all__ = ["case_assigned", "case_opened", "report_submitted"]
