@@ -63,7 +63,7 @@ CASE_EVENTS = Topic(
         CaseVerified,
         CaseVerificationFailed,
         CaseClosed,
-        # handling's tiered-handling steps (issue #4)
+        # handling's tiered-handling steps
         CaseStarted,
         CaseRequestMade,
         CaseRequestDecided,

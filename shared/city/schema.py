@@ -160,7 +160,7 @@ def _record_name(node: dict[str, Any], list_key: Any, index: int) -> str:
 def parse_grids(document: Any, file: str) -> tuple[list[Grid], list[Problem]]:
     """The grids of a GeoJSON FeatureCollection, one per feature, with any problems per feature.
 
-    Every feature is checked as before, but in bulk: the properties of all features in one validation
+    Every feature is checked, in bulk: the properties of all features in one validation
     and the plain one-ring polygons in one vectorised call, so a 100,000-grid file takes about a second.
     Only when the bulk pass finds a problem is each feature gone through on its own, to name it."""
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":

@@ -42,7 +42,7 @@ class CaseOpened(CaseEvent):
     nature: Nature
     priority: Priority
     tier: Tier
-    # None for a report that gave only an address (added later; events with a point decode as before).
+    # None for a report that gave only an address; optional, so events written before it existed decode.
     location: GeoPoint | None
     description: str
     # None when the report lies in no grid (no point, or a point outside every grid): the case is

@@ -55,7 +55,7 @@ class ReportVoided(Event):
     source_type: SourceType
     reporter_id: str
     app_id: str
-    # None for a report that gave only an address (added later; events with a point decode as before).
+    # None for a report that gave only an address; optional, so events written before it existed decode.
     location: GeoPoint | None
     grid_id: str | None
     district_id: str | None
