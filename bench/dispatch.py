@@ -236,8 +236,8 @@ def index_memory(open_cases: int) -> dict[str, float]:
     """In this process: the merge index of one partition holding ``open_cases`` open cases (and the
     outcomes of the reports that opened them, and who holds each), rebuilt as after a restart. Peak RSS
     growth, lookup time."""
+    from services.dispatch.config import load_triage
     from services.dispatch.domain.triage import Change, PartitionTriage
-    from services.dispatch.triage_config import load_triage
     from shared.city import load_city
 
     city = load_city(REPO_ROOT / "city")
@@ -285,9 +285,9 @@ def index_memory(open_cases: int) -> dict[str, float]:
 def in_process(count: int) -> dict[str, float]:
     """Dispatch's own work per report, without Kafka or faust: decode → triage → encode, in this process,
     over the bench's reports in the sample city, against one partition state per reports partition."""
+    from services.dispatch.config import load_triage
     from services.dispatch.handlers import handle_report_submitted
     from services.dispatch.state import TriageStates
-    from services.dispatch.triage_config import load_triage
     from shared.city import load_city
     from shared.events import decode
     from shared.worktime import load_worktime

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from services.dispatch.triage_config import load_triage
+from services.dispatch.config import load_triage
 from shared.city import Category, City
 from shared.events import derived_id
 from shared.settings import REPO_ROOT

@@ -1,3 +1,3 @@
-from services.dispatch.main import run
+from services.dispatch.main import serve
 
-run()
+serve()

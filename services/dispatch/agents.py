@@ -30,8 +30,8 @@ from services.dispatch.domain.triage import Merged, Opened, Voided
 from services.dispatch.handlers import Dispatched, PoisonReport, handle_report_submitted
 from services.dispatch.metrics import DispatchMetrics
 from services.dispatch.offsets import ConsumedOffsets, FaustOffsets
-from services.dispatch.publishing import Publisher
-from services.dispatch.state import Changelog, TriageStates
+from services.dispatch.ports import Changelog, Publisher
+from services.dispatch.state import TriageStates
 from shared.city import City
 from shared.events import KafkaRecord, UndecodableEvent, decode
 from shared.kafka import dead_letter_record

@@ -26,7 +26,8 @@ from faust.types import AgentT, StreamT
 from services.dispatch.agents import admitted_batches
 from services.dispatch.metrics import DispatchMetrics
 from services.dispatch.offsets import ConsumedOffsets
-from services.dispatch.state import Changelog, TriageStates
+from services.dispatch.ports import Changelog
+from services.dispatch.state import TriageStates
 from shared.events.cases import CaseClosed
 from shared.topics import CASE_EVENTS
 

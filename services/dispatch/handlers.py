@@ -1,5 +1,6 @@
-"""One handler per message: a submitted report in, the Kafka records of its triage outcome out; a closed
-case in, its removal from the open-case index."""
+"""The handler of a submitted report: the report in, the Kafka records of its triage outcome and the
+changes to the partition's triage state out. (A closed case needs no handler of its own: the closure
+agents take it out of the partition's state directly, ``closures.py``.)"""
 
 from __future__ import annotations
 
@@ -108,11 +109,6 @@ def handle_report_submitted(
         opened=opened,
         assigned=assigned,
     )
-
-
-def handle_case_closed(case_id: UUID, *, triage: PartitionTriage) -> list[Change]:
-    """A case closed: it leaves the index of the partition that opened it."""
-    return triage.close(case_id)
 
 
 def _category(city: City, code: str) -> Category | None:

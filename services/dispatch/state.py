@@ -10,13 +10,14 @@ keeps nothing of its own: replaying the changelog at recovery (after a start or 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import faust
 from faust.types import TP, EventT
 
 from services.dispatch.domain.rules import TriageRules
 from services.dispatch.domain.triage import Change, PartitionTriage
+from services.dispatch.ports import PartitionWriter
 
 TABLE_NAME = "open-cases"
 
@@ -46,14 +47,6 @@ class TriageStates:
         return tuple(sorted(self._states))
 
 
-class Changelog(Protocol):
-    def write(self, partition: int, changes: Sequence[Change]) -> None:
-        """Queue the changes for the partition's changelog, in order."""
-
-    async def flush(self) -> None:
-        """Return once everything written so far is acknowledged by the broker."""
-
-
 class TriageTable(faust.Table[bytes, bytes]):
     """A faust table whose changelog is replayed into ``TriageStates`` rather than a dict of its own."""
 
@@ -77,13 +70,6 @@ class TriageTable(faust.Table[bytes, bytes]):
         await super().on_rebalance(assigned, revoked, newly_assigned, generation_id)
         still_held = {tp.partition for tp in assigned}
         self.states.drop({tp.partition for tp in revoked} - still_held)
-
-
-class PartitionWriter(Protocol):
-    async def publish_to_partitions(
-        self, topic: str, items: Sequence[tuple[int, bytes, bytes | None]]
-    ) -> None:
-        """Send the records to the given partitions of ``topic``; return once all are acknowledged."""
 
 
 class TableChangelog:

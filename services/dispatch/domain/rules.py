@@ -1,7 +1,7 @@
 """The city's triage rules as data (``city/triage.yaml``): priority raising, duplicate merge, voiding.
 
 Pure: the models, their checks against the category catalogue, and the functions that apply them to one
-report. Loading the file is ``services.dispatch.triage_config``.
+report. Loading the file is ``services.dispatch.config``.
 """
 
 from __future__ import annotations

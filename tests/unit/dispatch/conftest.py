@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from services.dispatch.config import load_triage
 from services.dispatch.domain.rules import TriageRules
 from services.dispatch.domain.triage import PartitionTriage
-from services.dispatch.triage_config import load_triage
 from shared.city import City, load_city
 from shared.events.reports import GeoPoint, ReportSubmitted
 from shared.settings import REPO_ROOT

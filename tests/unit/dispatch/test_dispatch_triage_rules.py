@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from services.dispatch.config import TriageRulesError, load_triage, parse_triage
 from services.dispatch.domain import case_id_for
 from services.dispatch.domain.rules import effective_priority
 from services.dispatch.domain.triage import Opened, Voided
 from services.dispatch.handlers import handle_report_submitted
-from services.dispatch.triage_config import TriageRulesError, load_triage, parse_triage
 from shared.events import Event, decode, encode
 from shared.events.cases import CaseOpened
 from tests.unit.dispatch.conftest import CITY, RULES, SUBMITTED_AT, city_with, fresh_triage, make_report

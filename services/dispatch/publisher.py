@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 from mode import Service
@@ -21,11 +20,6 @@ from shared.observability import ServiceMetrics
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
-
-
-class Publisher(Protocol):
-    async def publish(self, records: Sequence[KafkaRecord]) -> None:
-        """Return once the broker has acknowledged every record; keep trying until it has."""
 
 
 class KafkaPublisher(Service):

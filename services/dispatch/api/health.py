@@ -1,8 +1,4 @@
-"""HTTP pages on the faust worker's own web server: /healthz, /readyz, /metrics.
-
-Same shapes as every other service's (shared.observability.health_router): /readyz answers
-``{"status": "ready"|"unavailable", "checks": {name: bool}}`` with 200 or 503.
-"""
+"""/healthz and /readyz: ``{"status": "ready"|"unavailable", "checks": {name: bool}}`` with 200 or 503."""
 
 from __future__ import annotations
 
@@ -12,15 +8,12 @@ from typing import Any
 
 import faust
 from faust.web import Request, Response, View
-from prometheus_client import CONTENT_TYPE_LATEST
-
-from shared.observability import ServiceMetrics
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 CHECK_TIMEOUT_SECONDS = 5.0
 
 
-def register_pages(app: faust.App, *, metrics: ServiceMetrics, checks: Mapping[str, ReadinessCheck]) -> None:
+def register_health(app: faust.App, checks: Mapping[str, ReadinessCheck]) -> None:
     @app.page("/healthz")
     async def healthz(web: View, request: Request) -> Response:
         return web.json({"status": "ok"})
@@ -31,11 +24,6 @@ def register_pages(app: faust.App, *, metrics: ServiceMetrics, checks: Mapping[s
         ready = all(results.values())
         body: dict[str, Any] = {"status": "ready" if ready else "unavailable", "checks": results}
         return web.json(body, status=200 if ready else 503)
-
-    @app.page("/metrics")
-    async def metrics_page(web: View, request: Request) -> Response:
-        # aiohttp refuses a charset inside content_type, so the full header goes in as a header.
-        return web.bytes(metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def _safe(check: ReadinessCheck) -> bool:
