@@ -50,7 +50,7 @@ def test_a_token_missing_a_required_claim_is_refused(missing):
 
 
 def test_an_unsigned_token_is_refused():
-    unsigned = jwt.encode({"sub": "w-001", "role": "r", "unit_id": "u", "exp": 2_000_000_000}, None, "none")
+    unsigned = jwt.encode({"sub": "w-001", "role": "r", "unit_id": "u", "exp": 2_000_000_000}, "", "none")
     with pytest.raises(InvalidToken):
         decode_token(unsigned, SECRET)
 
