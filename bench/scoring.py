@@ -33,9 +33,9 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from bench.__main__ import Figure, write_results
+from services.scoring.config import load_vanguard, rules_for
 from services.scoring.domain import count
 from services.scoring.domain.replay import Replay
-from services.scoring.main import load_vanguard, rules_for
 from services.scoring.recompute import Outcome, replay_topic
 from shared.city import load_city
 from shared.events import Event, derived_id, encode

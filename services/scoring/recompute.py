@@ -33,15 +33,15 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import CollectorRegistry, Counter
 
+from services.scoring.bootstrap import MIGRATIONS, case_event_handler
+from services.scoring.config import load_config
 from services.scoring.domain import Key, Period, contributions, count, parse_period
 from services.scoring.domain.counters import as_tuple, delta
 from services.scoring.domain.replay import Fact, Replay
 from services.scoring.handlers import CaseEventHandler
-from services.scoring.main import MIGRATIONS, load_rubric, load_vanguard, rules_for
 from services.scoring.repository import Rebuild, Repository
 from services.scoring.settings import ScoringSettings
 from services.scoring.sweep import DeadlineSweep
-from shared.city import load_city
 from shared.db import create_pool, migrate
 from shared.events import UndecodableEvent, decode
 from shared.events.assessments import AssessmentCounters
@@ -144,20 +144,17 @@ async def recompute(
     as_of: datetime | None = None,
 ) -> Outcome:
     as_of = as_of or datetime.now(UTC)
-    city = load_city(settings.city_dir)
-    tz = ZoneInfo(settings.timezone or city.timezone)
-    rules = rules_for(city, load_vanguard(settings.vanguard_path or settings.city_dir / "vanguard.yaml"))
+    config = load_config(settings)
+    tz, rules = config.timezone, config.rules
     url = settings.database_url.get_secret_value()
     await migrate(url, migrations=MIGRATIONS, schema=settings.db_schema)
     pool = await create_pool(url, max_size=2)
     repository, rebuild = Repository(settings.db_schema), Rebuild(settings.db_schema)
-    handler = CaseEventHandler(
-        repository=repository,
-        schema=settings.db_schema,
-        timezone=tz,
-        rubric=load_rubric(settings.rubric_path or settings.city_dir / "rubric.yaml"),
-        city=rules,
+    handler = case_event_handler(
+        settings,
+        config,
         results_updated=Counter("recomputed", "-", ["subject_type"], registry=CollectorRegistry()),
+        analysis=False,
     )
     outcome = Outcome()
     wanted = None if periods is None else {str(p) for p in periods}

@@ -1,6 +1,11 @@
 """Scoring's pure domain: periods, case facts, attribution, counting, indicators and the rubric."""
 
-from services.scoring.domain.attribution import SUBJECT_TYPES, Subject
+from services.scoring.domain.attribution import (
+    SUBJECT_TYPES,
+    InvalidSubjectType,
+    Subject,
+    parse_subject_type,
+)
 from services.scoring.domain.counters import COUNTERS, NO_CASES
 from services.scoring.domain.counting import Key, changes, contributions, count
 from services.scoring.domain.facts import CaseFact, UnknownCase, advance_clock, apply_event, with_ancestry
@@ -17,6 +22,7 @@ __all__ = [
     "Assessment",
     "CaseFact",
     "InvalidPeriod",
+    "InvalidSubjectType",
     "Key",
     "Period",
     "Rubric",
@@ -29,6 +35,7 @@ __all__ = [
     "contributions",
     "count",
     "parse_period",
+    "parse_subject_type",
     "percentage",
     "period_of",
     "with_ancestry",

@@ -61,6 +61,21 @@ SUBJECT_TYPES: tuple[SubjectType, ...] = (
 )
 
 
+class InvalidSubjectType(ValueError):
+    """Text that names no kind of subject; ``field`` is what the text was given as."""
+
+    def __init__(self, text: str, field: str) -> None:
+        super().__init__(f"{field} must be one of {', '.join(SUBJECT_TYPES)}, not {text!r}")
+        self.field = field
+
+
+def parse_subject_type(text: str, *, field: str = "subject_type") -> SubjectType:
+    for known in SUBJECT_TYPES:
+        if text == known:
+            return known
+    raise InvalidSubjectType(text, field)
+
+
 def reporter_subjects(source_type: str, reporter_id: str) -> frozenset[Subject]:
     """A report counts for its reporter; a grid worker's patrol report also for the grid worker."""
     subjects = {Subject("reporter", f"{source_type}:{reporter_id}")}

@@ -12,6 +12,7 @@ index are printed with two decimals, rounded half up, like every figure on a bul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -65,3 +66,12 @@ def service_year(service_minutes: int, rules: VanguardRules) -> ServiceYear:
         met=service_minutes >= target_minutes,
         shortfall_hours=str((short / 60).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)),
     )
+
+
+def shared_ranks(indexes: Sequence[str]) -> list[int]:
+    """Competition ranks ("1224") of indexes listed best first: equal indexes share a rank."""
+    ranks: list[int] = []
+    for position, index in enumerate(indexes, start=1):
+        tied = position > 1 and indexes[position - 2] == index
+        ranks.append(ranks[-1] if tied else position)
+    return ranks

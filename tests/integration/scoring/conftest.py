@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from fastapi import FastAPI
 
-from services.scoring.main import create_app
+from services.scoring.bootstrap import bootstrap
 from services.scoring.settings import ScoringSettings
 from shared.events import Event, derived_id, encode
 from shared.kafka import ensure_topics
@@ -95,7 +95,7 @@ class RunningScoring:
 @contextlib.asynccontextmanager
 async def running(settings: ScoringSettings) -> AsyncIterator[RunningScoring]:
     metrics = ServiceMetrics("scoring")
-    app = create_app(settings, metrics=metrics)
+    app = bootstrap(settings, metrics=metrics)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://scoring") as http,

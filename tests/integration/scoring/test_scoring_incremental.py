@@ -12,11 +12,12 @@ import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry, Counter
 
+from services.scoring.bootstrap import MIGRATIONS
+from services.scoring.config import load_rubric
 from services.scoring.domain import Key, Subject, count, parse_period
 from services.scoring.domain.counters import from_mapping
 from services.scoring.domain.folding import CityRules
 from services.scoring.handlers import CaseEventHandler
-from services.scoring.main import MIGRATIONS, load_rubric
 from services.scoring.repository import Repository, stored_result
 from services.scoring.sweep import DeadlineSweep
 from shared.db import migrate

@@ -3,9 +3,9 @@ import io
 from datetime import UTC, datetime
 
 from services.scoring.bulletin import bulletin_csv
+from services.scoring.config import load_rubric
 from services.scoring.domain import Period, Subject, assess
 from services.scoring.domain.counters import of
-from services.scoring.main import load_rubric
 from services.scoring.queries import Ranked
 from services.scoring.repository import StoredResult
 from shared.settings import REPO_ROOT

@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 
+from services.scoring.config import load_analysis
 from services.scoring.domain.hotspots import (
     AnalysisRules,
     ClosedNearby,
@@ -17,7 +18,6 @@ from services.scoring.domain.hotspots import (
     recurrence_of,
     windows,
 )
-from services.scoring.main import load_analysis
 from shared.settings import REPO_ROOT
 from tests.unit.scoring.builders import at
 

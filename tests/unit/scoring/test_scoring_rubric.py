@@ -4,10 +4,10 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from services.scoring.config import load_rubric
 from services.scoring.domain import Rubric, assess
 from services.scoring.domain.counters import of
 from services.scoring.domain.rubric import grade_of
-from services.scoring.main import load_rubric
 from shared.settings import REPO_ROOT
 
 CITY_RUBRIC = REPO_ROOT / "city" / "rubric.yaml"

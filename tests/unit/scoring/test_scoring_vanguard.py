@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from services.scoring.config import load_vanguard
 from services.scoring.domain.vanguard import VanguardRules, hours, service_year, vanguard_index
-from services.scoring.main import load_vanguard
 from shared.settings import REPO_ROOT
 
 RULES = VanguardRules(version="t", points_per_valid_report=Decimal(2), points_per_service_hour=Decimal("1.5"))

@@ -1,40 +1,23 @@
-"""Analysis over HTTP: the trend of a category in a unit over periods (opened, closed, recurring)."""
+"""The trend of a category in a unit over periods: cases opened, of them recurring, and closed."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
-from services.scoring.api import Context
+from services.scoring.api.deps import Context
+from services.scoring.schemas import Trend, TrendPoint, UnitType
 from shared.events.assessments import PeriodKind
 
 router = APIRouter(prefix="/v1", tags=["analysis"])
 
-UnitType = Literal["grid", "community", "street", "district"]
 _UNIT_COLUMNS: dict[str, str] = {
     "grid": "grid_id",
     "community": "community_id",
     "street": "street_id",
     "district": "district_id",
 }
-
-
-class TrendPoint(BaseModel):
-    period: str
-    # cases opened in the period, those of them repeating a recently closed case, cases closed in it
-    opened: int
-    recurring: int
-    closed: int
-
-
-class Trend(BaseModel):
-    kind: PeriodKind
-    category: str | None
-    unit_type: UnitType | None
-    unit_id: str | None
-    items: list[TrendPoint]
 
 
 @router.get("/trends", response_model=Trend)

@@ -1,6 +1,6 @@
-"""Reporter credit over HTTP: the vanguard index ranking of volunteer reporters, and each person's
-volunteer service hours in a year against the annual target. Read-only, computed on read from the stored
-counters (``domain/vanguard.py``), so a change of the vanguard rules shows at once."""
+"""Reporter credit: the vanguard index ranking of volunteer reporters, and each person's volunteer
+service hours in a year against the annual target. Computed on read from the stored counters
+(``domain/vanguard.py``), so a change of the vanguard rules shows at once."""
 
 from __future__ import annotations
 
@@ -8,48 +8,14 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
-from services.scoring.api import Context, _period
-from services.scoring.domain import parse_period
+from services.scoring.api.deps import Context
+from services.scoring.domain import InvalidPeriod, parse_period
 from services.scoring.domain.indicators import percentage
-from services.scoring.domain.vanguard import hours, service_year, vanguard_index
-from shared.http import ApiError
+from services.scoring.domain.vanguard import hours, service_year, shared_ranks, vanguard_index
+from services.scoring.schemas import VanguardEntry, VanguardRanking, VolunteerHours, VolunteerYear
 
 router = APIRouter(prefix="/v1", tags=["reporter credit"])
-
-
-class VanguardEntry(BaseModel):
-    rank: int
-    reporter: str
-    source_type: str
-    reporter_id: str
-    reports: int
-    valid_reports: int
-    valid_report_rate: str | None
-    service_hours: str
-    vanguard_index: str
-
-
-class VanguardRanking(BaseModel):
-    period: str
-    rules_version: str
-    items: list[VanguardEntry]
-
-
-class VolunteerYear(BaseModel):
-    person_id: str
-    name: str | None
-    service_hours: str
-    target_hours: str
-    met: bool
-    shortfall_hours: str
-
-
-class VolunteerHours(BaseModel):
-    year: str
-    rules_version: str
-    items: list[VolunteerYear]
 
 
 @router.get("/vanguard", response_model=VanguardRanking)
@@ -59,7 +25,7 @@ async def vanguard(
     """Volunteer reporters (the rules' kinds, e.g. delivery riders) by vanguard index (先锋指数), best first:
     points for valid reports plus points for service hours (when the reporter also serves as a person of
     the city's registry under the same id). Equal indexes share a rank."""
-    when, rules = _period(period), ctx.vanguard
+    when, rules = parse_period(period), ctx.vanguard
     async with ctx.pool.acquire() as conn:
         reporters = await ctx.queries.reporters(conn, period=when, source_types=rules.reporter_source_types)
         ids = [r.subject.subject_id.split(":", 1)[1] for r in reporters]
@@ -81,10 +47,8 @@ async def vanguard(
             )
         )
     entries.sort(key=lambda e: (-Decimal(e.vanguard_index), e.reporter))
-    ranked: list[VanguardEntry] = []
-    for position, entry in enumerate(entries, start=1):
-        tied = ranked and ranked[-1].vanguard_index == entry.vanguard_index
-        ranked.append(entry.model_copy(update={"rank": ranked[-1].rank if tied else position}))
+    ranks = shared_ranks([entry.vanguard_index for entry in entries])
+    ranked = [entry.model_copy(update={"rank": rank}) for entry, rank in zip(entries, ranks, strict=True)]
     return VanguardRanking(period=str(when), rules_version=rules.version, items=ranked)
 
 
@@ -96,7 +60,7 @@ async def volunteer_hours(
     the service tasks they handled and saw closed. People of the registry with none are listed at 0."""
     when = parse_period(year)
     if when.kind != "year":
-        raise ApiError(400, "invalid_period", f"year must be written YYYY, not {year!r}")
+        raise InvalidPeriod(f"year must be written YYYY, not {year!r}")
     async with ctx.pool.acquire() as conn:
         minutes = await ctx.queries.service_minutes(conn, period=when)
     people = sorted(set(minutes) | set(ctx.grid_workers))
