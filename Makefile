@@ -39,13 +39,15 @@ install: ## create .venv and install the locked dependencies (scripts/bootstrap.
 $(VENV_STAMP): requirements.lock pyproject.toml
 	scripts/bootstrap.sh
 
-lint: $(VENV_STAMP) ## ruff check, ruff format --check, mypy
+lint: $(VENV_STAMP) ## ruff check, ruff format --check, mypy, the console's type check
 	$(VENV)/ruff check $(PY_TREES)
 	$(VENV)/ruff format --check $(PY_TREES)
 	$(VENV)/mypy $(PY_TREES)
+	scripts/console_web.sh typecheck
 
-unit: $(VENV_STAMP) ## unit tests (no broker, no database)
+unit: $(VENV_STAMP) ## unit tests (no broker, no database), the console's Vitest tests
 	@$(call pytest_allow_empty,$(VENV)/pytest tests/unit,tests/unit)
+	scripts/console_web.sh test
 
 # The test stack starts from empty data every run, so the end-to-end test's exact figures cannot be
 # disturbed by an earlier run; e2e goes first, before integration tests add their own cases.
