@@ -10,7 +10,7 @@ from shared.auth.errors import AuthUnavailable, InvalidToken, RefusedByRegistry,
 from shared.auth.http import ACCESS_COOKIE, Authenticator, token_from
 from shared.auth.keys import KeyFileError, generate_key_pair, key_id, load_private_key, load_public_key
 from shared.auth.oidc import OidcIssuer
-from shared.auth.registry import Caller, Jurisdiction, Level, authorize, covers, enclosing_units
+from shared.auth.registry import Caller, Jurisdiction, Level, authorize, covers
 from shared.auth.settings import AuthSettings, open_authenticator
 from shared.auth.tokens import (
     ALGORITHM,
@@ -43,7 +43,6 @@ __all__ = [
     "VerifiedToken",
     "authorize",
     "covers",
-    "enclosing_units",
     "generate_key_pair",
     "key_id",
     "load_private_key",

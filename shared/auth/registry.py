@@ -16,6 +16,7 @@ from typing import Literal
 from shared.auth.errors import RefusedByRegistry
 from shared.auth.tokens import VerifiedToken
 from shared.city import City, Person
+from shared.city.units import enclosing_units
 
 Level = Literal["grid", "community", "street", "district", "city", "department"]
 # Claims a token may carry about the person, checked against the registry's record of them.
@@ -87,24 +88,6 @@ def jurisdiction_of(person: Person, city: City) -> Jurisdiction:
     # A loaded city checks that every person serves a unit it has.
     assert level is not None, f"{person.person_id} serves unknown unit {person.unit_id}"
     return Jurisdiction(level=level, unit_id=person.unit_id)
-
-
-def enclosing_units(city: City, unit_id: str) -> tuple[str, ...]:
-    """The unit itself and every unit it lies in, up to the city: a grid's community, street, district
-    and the city; a department's city. A grid not in force that day gives only itself and the city."""
-    kind = city.unit_kind(unit_id)
-    units: tuple[str, ...]
-    if kind == "grid":
-        community, street, district = city.ancestry(unit_id)
-        units = (unit_id, community.community_id, street.street_id, district.district_id)
-    elif kind == "community":
-        street = city.street(city.community(unit_id).street_id)
-        units = (unit_id, street.street_id, street.district_id)
-    elif kind == "street":
-        units = (unit_id, city.street(unit_id).district_id)
-    else:
-        units = (unit_id,)
-    return units if unit_id == city.city_id else (*units, city.city_id)
 
 
 def covers(city: City, jurisdiction: Jurisdiction, unit_id: str) -> bool:

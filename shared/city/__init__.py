@@ -28,6 +28,7 @@ from shared.city.records import (
     Street,
     UnitKind,
 )
+from shared.city.units import enclosing_units
 from shared.events.cases import Nature, Priority, Tier
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "Street",
     "Tier",
     "UnitKind",
+    "enclosing_units",
     "gcj02_to_wgs84",
     "iso_duration",
     "load_city",

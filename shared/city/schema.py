@@ -101,6 +101,7 @@ _ID_KEYS = (
     ("code", "category"),
     ("person_id", "person"),
     ("app_id", "app"),
+    ("place_id", "place"),
     ("group_id", "group"),
     ("grid_id", "grid"),
     ("community_id", "community"),
@@ -118,6 +119,7 @@ _KIND_OF_LIST = {
     "groups": "group",
     "categories": "category",
     "apps": "app",
+    "places": "place",
 }
 
 

@@ -15,9 +15,8 @@ from shared.auth import (
     VerifiedToken,
     authorize,
     covers,
-    enclosing_units,
 )
-from shared.city import City, load_city
+from shared.city import City, enclosing_units, load_city
 from shared.settings import REPO_ROOT
 from tests.builders.tokens import mint, signing_key
 
