@@ -237,7 +237,8 @@ def index_memory(open_cases: int) -> dict[str, float]:
     outcomes of the reports that opened them, and who holds each), rebuilt as after a restart. Peak RSS
     growth, lookup time."""
     from services.dispatch.config import load_triage
-    from services.dispatch.domain.triage import Change, PartitionTriage
+    from services.dispatch.domain.changes import Change
+    from services.dispatch.domain.triage import PartitionTriage
     from shared.city import load_city
 
     city = load_city(REPO_ROOT / "city")

@@ -25,8 +25,8 @@ from typing import Any, cast
 import faust
 from faust.types import AgentT, EventT, StreamT
 
+from services.dispatch.domain.outcomes import Merged, Opened, Voided
 from services.dispatch.domain.rules import TriageRules
-from services.dispatch.domain.triage import Merged, Opened, Voided
 from services.dispatch.handlers import Dispatched, PoisonReport, handle_report_submitted
 from services.dispatch.metrics import DispatchMetrics
 from services.dispatch.offsets import ConsumedOffsets, FaustOffsets

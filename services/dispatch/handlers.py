@@ -16,10 +16,11 @@ from services.dispatch.domain import (
     locate,
 )
 from services.dispatch.domain.assignment import Workload
+from services.dispatch.domain.changes import Change
 from services.dispatch.domain.dispatching import registry_on
-from services.dispatch.domain.outcomes import merged_events, voided_events
+from services.dispatch.domain.outcomes import Merged, Opened, Outcome, Voided, merged_events, voided_events
 from services.dispatch.domain.rules import TriageRules, effective_priority
-from services.dispatch.domain.triage import Change, Merged, Opened, Outcome, PartitionTriage, Voided
+from services.dispatch.domain.triage import PartitionTriage
 from shared.city import Category, City
 from shared.events import Envelope, KafkaRecord, encode
 from shared.events.cases import CaseAssigned, CaseOpened, Priority

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.dispatch.domain.triage import Change
+from services.dispatch.domain.changes import Change
 from shared.events import KafkaRecord
 
 

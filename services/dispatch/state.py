@@ -15,8 +15,9 @@ from typing import Any
 import faust
 from faust.types import TP, EventT
 
+from services.dispatch.domain.changes import Change
 from services.dispatch.domain.rules import TriageRules
-from services.dispatch.domain.triage import Change, PartitionTriage
+from services.dispatch.domain.triage import PartitionTriage
 from services.dispatch.ports import PartitionWriter
 
 TABLE_NAME = "open-cases"

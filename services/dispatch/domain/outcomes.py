@@ -1,4 +1,5 @@
-"""The events of the triage outcomes other than a new case: a merge into an open case, a void.
+"""A report's triage outcome — its own case, a merge into an open case, or a void — and the events of
+the two outcomes other than a new case (a new case's are ``dispatching.dispatch_report``'s).
 
 Like the opening events, their ids derive from the report (and the case it joined), so a report processed
 again yields the very same events.
@@ -6,15 +7,40 @@ again yields the very same events.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from services.dispatch.domain.dispatching import OutgoingEvent
 from services.dispatch.domain.jurisdiction import Jurisdiction
-from services.dispatch.domain.triage import Merged, Voided
 from shared.events import derived_id
 from shared.events.cases import Priority
 from shared.events.reports import ReportSubmitted
-from shared.events.triage import ReportMergedIntoCase, ReportVoided
+from shared.events.triage import ReportMergedIntoCase, ReportVoided, VoidReason
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    case_id: UUID
+    # Whom dispatch assigned it to (None: unlocated, for manual triage). Remembered with the outcome, since
+    # the workload that chose them moves on: a reprocessed report must go to the same person.
+    assignee_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    case_id: UUID
+    case_report_id: UUID
+    distance_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class Voided:
+    reason: VoidReason
+    detail: str
+
+
+Outcome = Opened | Merged | Voided
 
 
 def merged_events(

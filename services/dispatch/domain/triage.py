@@ -4,9 +4,9 @@ Per partition: the open-case index (merge targets), who holds each open case ope
 least-loaded assignment weighs, ``domain/workload.py``), the outcome of every recent report (so a
 redelivered or retried report gets the very same outcome — the same case and the same assignee — never a
 second case), and each reporter's recent reports (the spam rule). Every change is also returned as a
-``Change`` — a key and a JSON value, or None to delete — which the service writes to a compacted
-changelog; ``restore`` applies the same changes to a fresh state, so a restarted or rebalanced worker
-rebuilds exactly what it had.
+``Change`` (``domain/changes.py``: a key and a JSON value, or None to delete), which the service writes
+to a compacted changelog; ``restore`` applies the same changes to a fresh state, so a restarted or
+rebalanced worker rebuilds exactly what it had.
 
 Time is event time (the reports' ``submitted_at``): expiry follows the newest report seen in the
 partition (its watermark), never the wall clock, so the same reports in the same order always give the
@@ -16,55 +16,38 @@ same decisions.
 from __future__ import annotations
 
 import heapq
-import json
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
 from uuid import UUID
 
+from services.dispatch.domain.changes import (
+    CASE,
+    HOLDER,
+    OUTCOME,
+    Change,
+    case_fields,
+    case_key,
+    case_value,
+    holder_key,
+    holder_of,
+    holder_value,
+    outcome_fields,
+    outcome_key,
+    outcome_value,
+    parse_key,
+)
 from services.dispatch.domain.merging import OpenCase, OpenCaseIndex
+from services.dispatch.domain.outcomes import Merged, Opened, Outcome, Voided
 from services.dispatch.domain.rules import MergeRules, SpamRules, TriageRules, scope_void, spam_void
 from services.dispatch.domain.workload import OpenCaseHolders
 from shared.city import Category
 from shared.events.reports import ReportSubmitted
-from shared.events.triage import VoidReason
 
 HOUR_S = 3600.0
 
 # Given how many open cases a person holds, whom a new case goes to (a person id, or None when nobody).
 ChooseAssignee = Callable[[Callable[[str], int]], "str | None"]
-
-
-@dataclass(frozen=True, slots=True)
-class Opened:
-    case_id: UUID
-    # Whom dispatch assigned it to (None: unlocated, for manual triage). Remembered with the outcome, since
-    # the workload that chose them moves on: a reprocessed report must go to the same person.
-    assignee_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Merged:
-    case_id: UUID
-    case_report_id: UUID
-    distance_m: float
-
-
-@dataclass(frozen=True, slots=True)
-class Voided:
-    reason: VoidReason
-    detail: str
-
-
-Outcome = Opened | Merged | Voided
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    key: bytes
-    value: bytes | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,21 +132,20 @@ class PartitionTriage:
         """The case closed: it is no longer a merge target, nor anyone's open case."""
         changes = []
         if self.index.remove(case_id) is not None:
-            changes.append(Change(_case_key(case_id), None))
+            changes.append(Change(case_key(case_id), None))
         if self.workload.release(case_id) is not None:
-            changes.append(Change(_holder_key(case_id), None))
+            changes.append(Change(holder_key(case_id), None))
         return changes
 
     def restore(self, changes: Iterable[Change]) -> None:
         """Apply persisted changes (a changelog being replayed), oldest first. Idempotent."""
         for change in changes:
-            kind, _, raw_id = change.key.decode().partition(":")
-            item_id = UUID(raw_id)
-            if kind == "c":
+            kind, item_id = parse_key(change.key)
+            if kind == CASE:
                 self._restore_case(item_id, change.value)
-            elif kind == "r":
+            elif kind == OUTCOME:
                 self._restore_outcome(item_id, change.value)
-            elif kind == "h":
+            elif kind == HOLDER:
                 self._restore_holder(item_id, change.value)
 
     # --- deciding ----------------------------------------------------------------------------------
@@ -205,28 +187,25 @@ class PartitionTriage:
         while self._expiry and self._expiry[0][0] < self.watermark:
             _, kind, item_id = heapq.heappop(self._expiry)
             if kind == 0 and self.index.remove(item_id) is not None:
-                changes.append(Change(_case_key(item_id), None))
+                changes.append(Change(case_key(item_id), None))
             elif kind == 1 and self._forget(item_id):
-                changes.append(Change(_outcome_key(item_id), None))
+                changes.append(Change(outcome_key(item_id), None))
         return changes
 
     def _hold(self, case_id: UUID, person_id: str) -> Change:
         self.workload.hold(case_id, person_id)
-        return Change(_holder_key(case_id), person_id.encode())
+        return Change(holder_key(case_id), holder_value(person_id))
 
     def _add_case(self, case: OpenCase) -> Change:
         self.index.add(case)
         heapq.heappush(self._expiry, (case.opened_at + case.window_s, 0, case.case_id))
-        value = [str(case.report_id), case.category, case.lon, case.lat, case.opened_at]
-        return Change(_case_key(case.case_id), _json(value))
+        return Change(case_key(case.case_id), case_value(case))
 
     def _remember(self, report_id: UUID, record: _Record) -> Change:
         self._outcomes[report_id] = record
         self._by_reporter.setdefault(record.reporter_id, []).append(record.at)
         heapq.heappush(self._expiry, (record.at + self._retention_s, 1, report_id))
-        return Change(
-            _outcome_key(report_id), _json([*_outcome_fields(record.outcome), record.at, record.reporter_id])
-        )
+        return Change(outcome_key(report_id), outcome_value(record.outcome, record.at, record.reporter_id))
 
     def _forget(self, report_id: UUID) -> bool:
         record = self._outcomes.pop(report_id, None)
@@ -243,14 +222,11 @@ class PartitionTriage:
         if value is None:
             self.index.remove(case_id)
             return
-        report_id, category, lon, lat, opened_at = json.loads(value)
-        category = sys.intern(category)  # a handful of codes shared by a million cases
+        report_id, category, lon, lat, opened_at = case_fields(value)
         rule = self._merge.for_category(category)
         if rule is None:  # the category no longer merges: it is no target, and its window is moot
             return
-        case = OpenCase(
-            case_id, UUID(report_id), category, lon, lat, opened_at, rule.radius_m, rule.window_seconds
-        )
+        case = OpenCase(case_id, report_id, category, lon, lat, opened_at, rule.radius_m, rule.window_seconds)
         self.index.add(case)
         heapq.heappush(self._expiry, (opened_at + rule.window_seconds, 0, case_id))
 
@@ -258,9 +234,8 @@ class PartitionTriage:
         if value is None:
             self._forget(report_id)
             return
-        *fields, at, reporter_id = json.loads(value)
+        outcome, at, reporter_id = outcome_fields(value)
         self._forget(report_id)
-        outcome = _outcome_of(fields)
         opened = self.index.get(outcome.case_id) if isinstance(outcome, Opened) else None
         if opened is not None:  # share the index's id objects: a million cases, two UUIDs fewer each
             assert isinstance(outcome, Opened)
@@ -276,43 +251,4 @@ class PartitionTriage:
             self.workload.release(case_id)
             return
         opened = self.index.get(case_id)  # share the index's id object: ~70 bytes an open case
-        self.workload.hold(case_id if opened is None else opened.case_id, value.decode())
-
-
-def _case_key(case_id: UUID) -> bytes:
-    return f"c:{case_id}".encode()
-
-
-def _holder_key(case_id: UUID) -> bytes:
-    return f"h:{case_id}".encode()
-
-
-def _outcome_key(report_id: UUID) -> bytes:
-    return f"r:{report_id}".encode()
-
-
-# One encoder for every change: json.dumps with options other than the defaults builds one per call.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
-def _json(value: Any) -> bytes:
-    return _ENCODER.encode(value).encode()
-
-
-def _outcome_fields(outcome: Outcome) -> list[Any]:
-    if isinstance(outcome, Opened):
-        if outcome.assignee_id is None:
-            return ["opened", str(outcome.case_id)]
-        return ["opened", str(outcome.case_id), outcome.assignee_id]
-    if isinstance(outcome, Merged):
-        return ["merged", str(outcome.case_id), str(outcome.case_report_id), outcome.distance_m]
-    return ["voided", outcome.reason, outcome.detail]
-
-
-def _outcome_of(fields: list[Any]) -> Outcome:
-    kind, *rest = fields
-    if kind == "opened":  # the assignee is absent for an unlocated case (and in records written before it)
-        return Opened(UUID(rest[0]), sys.intern(rest[1]) if len(rest) > 1 else None)
-    if kind == "merged":
-        return Merged(UUID(rest[0]), UUID(rest[1]), float(rest[2]))
-    return Voided(rest[0], rest[1])
+        self.workload.hold(case_id if opened is None else opened.case_id, holder_of(value))

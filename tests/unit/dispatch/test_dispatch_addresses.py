@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from services.dispatch.domain import case_id_for, dispatch_report, locate
-from services.dispatch.domain.triage import Opened, Voided
+from services.dispatch.domain.outcomes import Opened, Voided
 from services.dispatch.handlers import Dispatched, handle_report_submitted
 from services.handling.domain import DEFAULT_POLICY, SYSTEM_ROLE, Actor, Assign, State, apply, open_case
 from shared.events import decode, encode

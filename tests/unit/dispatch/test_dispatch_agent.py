@@ -15,7 +15,7 @@ from faust.types import TP, AgentT
 
 from services.dispatch.agents import ReportDispatcher, register_agent
 from services.dispatch.domain import case_id_for
-from services.dispatch.domain.triage import Change
+from services.dispatch.domain.changes import Change
 from services.dispatch.metrics import DispatchMetrics
 from services.dispatch.offsets import ConsumedOffsets
 from services.dispatch.state import TriageStates

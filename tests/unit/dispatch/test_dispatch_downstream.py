@@ -1,6 +1,6 @@
-"""What handling and scoring make of dispatch's new outcomes: a merged report is one more timeline entry
-crediting its reporter on the existing case, never a second case; scoring credits the merged reporter on
-the same case (once) and keeps a voided report as a report that was not valid (issue 5)."""
+"""What handling and scoring make of dispatch's merge and void outcomes: a merged report is one more
+timeline entry crediting its reporter on the existing case, never a second case; scoring credits the merged
+reporter on the same case (once) and keeps a voided report as a report that was not valid."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import uuid
 from datetime import timedelta
 
 from services.dispatch.domain import case_id_for, dispatch_report, locate
-from services.dispatch.domain.outcomes import merged_events, voided_events
-from services.dispatch.domain.triage import Merged, Voided
+from services.dispatch.domain.outcomes import Merged, Voided, merged_events, voided_events
 from services.handling.domain import SYSTEM_ROLE, Actor, Case, State, open_case
 from services.handling.domain.merges import credit_merged_report
 from services.handling.domain.model import Annotation

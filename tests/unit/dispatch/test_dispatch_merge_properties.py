@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.dispatch.domain import case_id_for
+from services.dispatch.domain.changes import Change
 from services.dispatch.domain.merging import METRES_PER_DEGREE, distance_m
-from services.dispatch.domain.triage import Change, Merged, Opened, Outcome, PartitionTriage, Voided
+from services.dispatch.domain.outcomes import Merged, Opened, Outcome, Voided
+from services.dispatch.domain.triage import PartitionTriage
 from shared.events.reports import GeoPoint, ReportSubmitted
 from tests.unit.dispatch.conftest import CITY, RULES, SUBMITTED_AT, make_report
 

@@ -10,8 +10,8 @@ import pytest
 
 from services.dispatch.config import TriageRulesError, load_triage, parse_triage
 from services.dispatch.domain import case_id_for
+from services.dispatch.domain.outcomes import Opened, Voided
 from services.dispatch.domain.rules import effective_priority
-from services.dispatch.domain.triage import Opened, Voided
 from services.dispatch.handlers import handle_report_submitted
 from shared.events import Event, decode, encode
 from shared.events.cases import CaseOpened

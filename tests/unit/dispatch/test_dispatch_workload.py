@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.dispatch.domain import case_id_for
-from services.dispatch.domain.triage import Change, Opened, PartitionTriage
+from services.dispatch.domain.changes import Change
+from services.dispatch.domain.outcomes import Opened
+from services.dispatch.domain.triage import PartitionTriage
 from services.dispatch.domain.workload import OpenCaseHolders
 from services.dispatch.handlers import Dispatched, handle_report_submitted
 from shared.events import decode, encode

@@ -1,30 +1,5 @@
-"""Dispatch keeps its own record of what it has processed, and commits that; faust's is not trusted.
-
-faust commits, per partition, the highest offset below which every message was acknowledged. After a
-restart or a rebalance it can lose messages between its fetcher and the agent: fetched (the consumer's
-position moves past them) but never handed to the agent, so never processed and never acknowledged. Seen
-here after a SIGKILL and restart: 463 of 3,000 reports skipped, the position at the end of the partition,
-the committed offset stuck at 67 (faust-streaming #606 and #318 describe the same hole). faust would go on
-processing newer messages and never commit again, and a report would only be dispatched after yet
-another restart.
-
-So the topics dispatch consumes are declared with ``acks=False`` (faust neither tracks nor commits them)
-and ``ConsumedOffsets`` does it instead, per partition:
-
-- it knows the next offset due (the group's committed offset when it first meets the partition);
-- ``admit`` passes only that offset and the ones after it, in order; anything older was processed already
-  (a re-delivery; its effects are idempotent downstream anyway), and anything *past* a hole means faust
-  skipped messages: the consumer is sought back to the offset due, and the messages past the hole are
-  dropped now because they come again after it;
-- ``processed`` moves the offsets due once a batch's effects are durable, and ``commit`` commits them;
-- ``unstick`` handles a hole at the end of a partition, which no later message reveals: a partition whose
-  consumer position is past the offset due, with no progress for a while, is sought back too.
-
-Seeking back is always safe (at worst a re-fetch), so a false alarm costs nothing but time. A hole that is
-real — offsets that do not exist, as transaction markers would leave — survives ``max_rewinds`` seeks and
-is then stepped over, logged; dispatch's topics are written without transactions and never compacted, so
-that is not expected.
-"""
+"""``ConsumedOffsets``: per partition, the next offset due, what is done, what is committed; which
+messages to admit, when to seek back and what to commit (the package's docstring says why)."""
 
 from __future__ import annotations
 
@@ -33,14 +8,9 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, cast
+from typing import Protocol, TypeVar
 
-import faust
-from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import IllegalStateError
 from faust.types import TP
-from mode import Service
 
 log = logging.getLogger(__name__)
 
@@ -230,82 +200,3 @@ class ConsumedOffsets:
         state.rewinds += 1
         state.progressed_at = self.clock()
         self.on_rewind()
-
-
-class FaustOffsets(Service):
-    """``OffsetPort`` over a faust app's consumer, plus an admin client for the group's committed offsets
-    (faust's consumer reads them only while seeking). A dependency of the app: closed when it stops."""
-
-    def __init__(self, app: faust.App, *, bootstrap: str, group_id: str) -> None:
-        self._app = app
-        self._bootstrap = bootstrap
-        self._group_id = group_id
-        self._admin: AIOKafkaAdminClient | None = None
-        super().__init__()
-
-    async def on_stop(self) -> None:
-        if self._admin is not None:
-            await self._admin.close()
-            self._admin = None
-
-    async def committed(self, tps: Sequence[TP]) -> Mapping[TP, int | None]:
-        if self._admin is None:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self._bootstrap, client_id=f"{self._group_id}-offsets"
-            )
-            await admin.start()
-            self._admin = admin
-        found = await self._admin.list_consumer_group_offsets(
-            self._group_id, partitions=[TopicPartition(tp.topic, tp.partition) for tp in tps]
-        )
-        offsets: dict[TP, int | None] = {tp: None for tp in tps}
-        for tp, meta in found.items():
-            offsets[TP(tp.topic, tp.partition)] = meta.offset if meta.offset >= 0 else None
-        return offsets
-
-    async def earliest(self, tps: Sequence[TP]) -> Mapping[TP, int]:
-        return await self._app.consumer.earliest_offsets(*tps)
-
-    async def position(self, tp: TP) -> int | None:
-        try:
-            return await self._app.consumer.position(tp)
-        except IllegalStateError:  # revoked by a rebalance since the assignment was read
-            return None
-
-    def highwater(self, tp: TP) -> int | None:
-        try:
-            return self._app.consumer.highwater(tp)
-        except AssertionError:  # aiokafka asserts the partition is assigned
-            return None
-
-    async def seek(self, tp: TP, offset: int) -> bool:
-        try:
-            # seek_wait runs the seek on faust's consumer thread. consumer.seek would call aiokafka from
-            # this thread while that one may be draining fetched records: a KeyError there crashed the
-            # worker during a broker outage.
-            await self._app.consumer.seek_wait({tp: offset})
-        except IllegalStateError:  # revoked by a rebalance since the assignment was read
-            return False
-        return True
-
-    async def commit(self, offsets: Mapping[TP, int]) -> bool:
-        # faust's own commit() commits acknowledged offsets only; _commit is the driver's plain commit
-        # (it returns False when the group rebalanced, and stops the worker on any other failure).
-        return bool(await cast(Any, self._app.consumer)._commit(offsets))
-
-    def assignment(self) -> set[TP]:
-        return set(self._app.consumer.assignment())
-
-
-def track_offsets(app: faust.App, offsets: ConsumedOffsets, *, interval: float) -> None:
-    """Wire the ledger into the worker: it forgets revoked partitions and looks for stuck ones."""
-
-    @app.on_partitions_revoked.connect
-    async def forget_revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        (revoked,) = args  # the signal is sent as send(revoked)
-        offsets.forget(revoked)
-
-    @app.timer(interval)  # type: ignore[untyped-decorator]
-    async def unstick() -> None:
-        if not app.rebalancing:
-            await offsets.unstick()
