@@ -23,6 +23,9 @@ BUILD_STAMP="$DIST_DIR/.gridloop-sources.sha256"
 require_node() {
   command -v node >/dev/null && command -v npm >/dev/null ||
     die "node and npm are needed for the console (Debian: apt-get install nodejs npm)"
+  # Vite 8 needs Node 20.19 or newer.
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+    die "the console needs Node 20.19 or newer, found $(node --version)"
 }
 
 lock_hash() { sha256sum "$WEB_DIR/package-lock.json" | cut -d' ' -f1; }

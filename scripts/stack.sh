@@ -3,8 +3,9 @@
 #
 #   scripts/stack.sh infra-up     provision what is missing (venv, Kafka jars, PostgreSQL), start and wait
 #   scripts/stack.sh infra-down   stop Kafka and PostgreSQL (data kept)
-#   scripts/stack.sh up           infra-up, then start intake, dispatch, handling, scoring and wait for /readyz
-#   scripts/stack.sh down         stop services (SIGTERM, SIGKILL after 10 s), Kafka, PostgreSQL; keep data
+#   scripts/stack.sh up           infra-up, then start intake, dispatch, handling, scoring and wait for /readyz;
+#                                 build the console if its sources changed and start the gateway (nginx)
+#   scripts/stack.sh down         stop the gateway, services (SIGTERM, SIGKILL after 10 s), Kafka, PostgreSQL; keep data
 #   scripts/stack.sh services-down  stop only the four services (the end-to-end tests' teardown)
 #   scripts/stack.sh clean        down, then delete $GRIDLOOP_RUN_DIR
 #   scripts/stack.sh status
@@ -106,6 +107,8 @@ gridloop is up (profile ${GRIDLOOP_PROFILE:-dev}, run dir $GRIDLOOP_RUN_DIR)
   scoring   http://127.0.0.1:$SCORING_PORT/      metrics http://127.0.0.1:$SCORING_PORT/metrics   API http://127.0.0.1:$SCORING_PORT/v1/  (docs /docs)
   kafka     127.0.0.1:$KAFKA_PORT        postgres $("$SCRIPTS/postgres.sh" url)
   logs      $LOG_DIR/
+
+console $("$SCRIPTS/gateway.sh" url)
 TXT
 }
 
@@ -117,6 +120,8 @@ cmd_up() {
     start_service "$name"
   done
   wait_services
+  "$SCRIPTS/console_web.sh" build
+  "$SCRIPTS/gateway.sh" start
   print_urls
 }
 
@@ -128,6 +133,7 @@ stop_services() {
 }
 
 cmd_down() {
+  "$SCRIPTS/gateway.sh" stop
   stop_services
   cmd_infra_down
 }
@@ -146,6 +152,7 @@ cmd_status() {
   local rc=0 name pidfile
   "$SCRIPTS/kafka.sh" status || rc=1
   "$SCRIPTS/postgres.sh" status || rc=1
+  "$SCRIPTS/gateway.sh" status || rc=1
   for name in "${SERVICES[@]}"; do
     pidfile=$(service_pidfile "$name")
     if pid_alive "$pidfile" "$(service_pattern "$name")"; then

@@ -171,7 +171,8 @@ def test_schema_rejects_broken_compose(
 
 
 def test_compose_has_the_four_services_and_their_infrastructure(compose: dict[str, Any]) -> None:
-    assert set(SERVICES) | {"kafka", "postgres", "prometheus", "grafana"} == set(compose["services"])
+    infrastructure = {"kafka", "postgres", "prometheus", "grafana", "gateway"}
+    assert set(SERVICES) | infrastructure == set(compose["services"])
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -370,3 +371,22 @@ def test_dockerignore_keeps_the_context_small() -> None:
     assert {".git", ".venv", ".run", ".cache", "tests"} <= patterns
     for needed in ("requirements.lock", "pyproject.toml", "shared", "services", "city"):
         assert needed not in patterns, f".dockerignore must not exclude {needed}: the Dockerfile copies it"
+
+
+# --- the gateway ---------------------------------------------------------------------------------------
+
+
+def test_gateway_fills_every_placeholder_of_the_template_and_routes_to_the_services(
+    compose: dict[str, Any],
+) -> None:
+    gateway = compose["services"]["gateway"]
+    template = (ROOT / "deploy" / "nginx" / "gridloop.conf.tmpl").read_text()
+    placeholders = set(re.findall(r"\$\{([A-Z_]+)\}", template))
+    environment = env_of(gateway)
+    assert placeholders <= set(environment), f"unfilled: {sorted(placeholders - set(environment))}"
+    ports = architecture_ports()
+    for name in ("intake", "handling", "scoring"):
+        assert environment[f"{name.upper()}_UPSTREAM"] == f"{name}:{ports[name]}"
+        assert gateway["depends_on"][name]["condition"] == "service_healthy"
+    assert published_ports(gateway) == [(8080, int(environment["GATEWAY_LISTEN"]))]
+    assert gateway["build"]["dockerfile"] == "deploy/nginx/Dockerfile"

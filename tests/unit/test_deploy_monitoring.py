@@ -433,9 +433,23 @@ def test_k8s_env_configmap_matches_the_pods() -> None:
     } <= env.keys()
     assert not {"DATABASE_URL", "GRIDLOOP_HANDLING_JWT_SECRET"} & env.keys(), "secrets belong in the Secret"
     for deployment in k8s_objects("Deployment"):
+        if deployment["metadata"]["name"] == "gridloop-gateway":
+            continue  # nginx: no gridloop settings, no city
         pod = deployment["spec"]["template"]["spec"]
         volumes = {v["name"]: v for v in pod["volumes"]}
         mounts = {m["mountPath"]: volumes[m["name"]] for m in pod["containers"][0]["volumeMounts"]}
         name = deployment["metadata"]["name"]
         assert "emptyDir" in mounts[env["GRIDLOOP_RUN_DIR"]], f"{name}: the run dir must be writable"
         assert mounts[env["GRIDLOOP_CITY_DIR"]]["configMap"]["name"] == "gridloop-city", name
+
+
+def test_k8s_gateway_fills_the_template_and_routes_to_the_services() -> None:
+    (deployment,) = [d for d in k8s_objects("Deployment") if d["metadata"]["name"] == "gridloop-gateway"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    template = (ROOT / "deploy" / "nginx" / "gridloop.conf.tmpl").read_text()
+    assert set(re.findall(r"\$\{([A-Z_]+)\}", template)) <= env.keys()
+    services = {s["metadata"]["name"]: s["spec"]["ports"][0]["port"] for s in k8s_objects("Service")}
+    for name in ("intake", "handling", "scoring"):
+        assert env[f"{name.upper()}_UPSTREAM"] == f"gridloop-{name}:{services[f'gridloop-{name}']}"
+    assert container["ports"][0]["containerPort"] == int(env["GATEWAY_LISTEN"])
