@@ -28,10 +28,10 @@ from typing import Any
 import asyncpg
 
 from services.handling import queries, repository
+from services.handling.bootstrap import MIGRATIONS
 from services.handling.domain import Actor, open_case
 from services.handling.domain.access import Viewer
 from services.handling.listening import StreamListener
-from services.handling.main import MIGRATIONS
 from shared.db import migrate
 from shared.events.cases import CaseOpened
 from shared.events.reports import GeoPoint

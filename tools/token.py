@@ -17,7 +17,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
-from services.handling.auth import encode_token
+from services.handling.api.auth import encode_token
 from services.handling.settings import HandlingSettings
 from shared.city import CityDataError, load_city
 

@@ -1,4 +1,5 @@
-"""Read-side SQL: listing cases and reading the case stream, both filtered to what the caller may see.
+"""Read-side SQL: listing cases and reading the case stream, both filtered to what the caller may see,
+and the counts behind the case gauges.
 
 ``cases`` and ``case_stream`` name their case columns alike (a stream row keeps a copy of the case as
 its commit left it), so one filter builder serves both tables.
@@ -6,6 +7,7 @@ its commit left it), so one filter builder serves both tables.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +17,7 @@ import asyncpg
 
 from services.handling.domain import State
 from services.handling.domain.access import Viewer
-from services.handling.views import CLOCKED_STATES, UNTIMED_STATES, Light
+from services.handling.domain.deadlines import CLOCKED_STATES, UNTIMED_STATES, Light
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def matching(where: Where, wanted: CaseFilter, *, case_id_column: str) -> None:
 
 
 def past_close_by(where: Where, now: datetime, is_overdue: bool) -> None:
-    """The SQL twin of ``CaseView.overdue``: running past close_by, or closed after it."""
+    """The SQL twin of ``deadlines.is_overdue``: running past close_by, or closed after it."""
     condition = (
         "(case when state = 'closed' then updated_at > close_by"
         " when state = any({1}) then false else close_by < {0} end)"
@@ -91,7 +93,7 @@ def past_close_by(where: Where, now: datetime, is_overdue: bool) -> None:
 
 
 def showing(where: Where, now: datetime, light: Light) -> None:
-    """The SQL twin of ``views.light_of`` over the states in which a light shows."""
+    """The SQL twin of ``deadlines.light_of`` over the states in which a light shows."""
     red = "coalesce(red_at, resolve_by) <= {1}"
     yellow = "(yellow_at is not null and yellow_at <= {1})"
     lit = {"red": red, "yellow": f"not ({red}) and {yellow}", "green": f"not ({red}) and not {yellow}"}
@@ -164,3 +166,36 @@ async def stream_after(
     head: int = rows[0]["head"]
     events = [row for row in rows if row["position"] is not None]
     return events, head if len(events) < limit else events[-1]["position"]
+
+
+class StreamTable:
+    """The case stream as ``stream.CaseStream`` reads it (``ports.StreamRows``), a connection per read."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self._pool = pool
+        self._schema = schema
+
+    async def head(self) -> int:
+        async with self._pool.acquire() as conn:
+            return await stream_head(conn, self._schema)
+
+    async def after(
+        self, *, viewer: Viewer, wanted: CaseFilter, position: int, limit: int
+    ) -> tuple[list[Mapping[str, Any]], int]:
+        async with self._pool.acquire() as conn:
+            rows, covered = await stream_after(
+                conn, self._schema, viewer=viewer, wanted=wanted, after=position, limit=limit
+            )
+        return list(rows), covered
+
+
+async def open_case_counts(
+    conn: asyncpg.Connection, schema: str, now: datetime
+) -> tuple[dict[str, int], int]:
+    """Open (neither closed nor voided) cases by state, and how many are past their close-by deadline."""
+    rows = await conn.fetch(
+        f"""select state, count(*) as cases, count(*) filter (where close_by < $1) as overdue
+            from "{schema}".cases where state not in ('closed', 'voided') group by state""",
+        now,
+    )
+    return {row["state"]: row["cases"] for row in rows}, sum(row["overdue"] for row in rows)

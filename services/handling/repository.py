@@ -206,18 +206,6 @@ async def timeline(conn: asyncpg.Connection, schema: str, case_id: UUID) -> list
     return rows
 
 
-async def open_case_counts(
-    conn: asyncpg.Connection, schema: str, now: datetime
-) -> tuple[dict[str, int], int]:
-    """Open (neither closed nor voided) cases by state, and how many are past their close-by deadline."""
-    rows = await conn.fetch(
-        f"""select state, count(*) as cases, count(*) filter (where close_by < $1) as overdue
-            from "{schema}".cases where state not in ('closed', 'voided') group by state""",
-        now,
-    )
-    return {row["state"]: row["cases"] for row in rows}, sum(row["overdue"] for row in rows)
-
-
 # --- durable timers -------------------------------------------------------------------------------
 
 
@@ -266,11 +254,3 @@ async def next_timer_due(conn: asyncpg.Connection, schema: str) -> datetime | No
         f'select min(due_at) from "{schema}".timers where fired_at is null'
     )
     return due
-
-
-async def case_timers(conn: asyncpg.Connection, schema: str, case_id: UUID) -> list[asyncpg.Record]:
-    rows: list[asyncpg.Record] = await conn.fetch(
-        f'select kind, due_at, fired_at from "{schema}".timers where case_id = $1 order by due_at, kind',
-        case_id,
-    )
-    return rows

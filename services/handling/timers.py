@@ -18,7 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.handling import handlers, repository, routing
+from services.handling import handlers, repository
 from services.handling.domain import (
     SYSTEM_ROLE,
     Actor,
@@ -27,6 +27,7 @@ from services.handling.domain import (
     HandlingPolicy,
     LifecycleError,
     apply,
+    routing,
 )
 from services.handling.domain.supervision import Timer, supervision_command
 from shared.city import City

@@ -1,6 +1,6 @@
 """The city's handling rules as plain data: limits, caps, who approves what, supervision and escalation.
 
-Loaded from ``city/handling.yaml`` by ``services.handling.policy_file`` (which validates it and names the
+Loaded from ``city/handling.yaml`` by ``services.handling.config`` (which validates it and names the
 file and record at fault); the lifecycle's guards only read it. Durations are ``shared.worktime`` limits
 counted on ``clock`` (working time on the work calendar, or the wall clock in demo time).
 """
@@ -16,7 +16,7 @@ from shared.worktime import Clock, Limit
 
 TIERS: tuple[str, ...] = ("grid", "community", "street", "district")
 # The role that holds a case at each tier when it is escalated there (department cases: the
-# department's handler; see services.handling.routing).
+# department's handler; see ``routing.py``).
 ROLES = (
     "grid_worker",
     "grid_chief",

@@ -20,8 +20,8 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from services.handling.auth import encode_token
-from services.handling.main import create_app
+from services.handling.api.auth import encode_token
+from services.handling.bootstrap import bootstrap
 from services.handling.settings import HandlingSettings
 from shared.events import derived_id, encode
 from shared.events.cases import CaseAssigned, CaseOpened
@@ -108,7 +108,7 @@ async def running_handling(
 ) -> AsyncIterator[Handling]:
     """The app with its lifespan; its schema and topics dropped afterwards unless ``keep_data`` (a test
     that restarts handling drops them itself, with ``drop_data``)."""
-    app = create_app(settings)
+    app = bootstrap(settings)
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

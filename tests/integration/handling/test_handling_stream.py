@@ -18,10 +18,10 @@ import httpx
 import pytest
 
 from services.handling import queries, repository
-from services.handling.auth import encode_token
+from services.handling.api.auth import encode_token
+from services.handling.bootstrap import bootstrap
 from services.handling.domain import Actor, Assign, apply, open_case
 from services.handling.domain.access import Viewer
-from services.handling.main import create_app
 from shared.settings import REPO_ROOT
 from shared.topics import ALL_TOPICS
 from tests.integration.handling.conftest import (
@@ -291,7 +291,7 @@ async def test_a_second_instance_streams_the_same_ids_for_events_the_first_one_w
             "topic_prefix": f"{handling.settings.topic_prefix}twin.",
         }
     )
-    twin = create_app(twin_settings)
+    twin = bootstrap(twin_settings)
     try:
         async with (
             twin.router.lifespan_context(twin),

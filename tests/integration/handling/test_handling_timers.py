@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from services.handling import repository
-from services.handling.policy_file import HANDLING_FILE
+from services.handling.config import HANDLING_FILE
 from shared.settings import REPO_ROOT
 from tests.integration.handling.conftest import (
     CITY,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from services.handling.auth import InvalidToken, decode_token, encode_token
+from services.handling.api.auth import InvalidToken, decode_token, encode_token
 from shared.city import load_city
 from shared.settings import REPO_ROOT
 from tools.token import mint_token

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
+from services.handling.config import HANDLING_FILE, build_policy, load_policy
 from services.handling.domain import RequestKind
-from services.handling.policy_file import HANDLING_FILE, build_policy, load_policy
 from shared.city import CityDataError, load_city
 from shared.settings import REPO_ROOT
 from shared.worktime import Clock

@@ -11,17 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from starlette.requests import Request
 
-from services.handling.auth import encode_token
+from services.handling.api.auth import encode_token, token_expiry
 from services.handling.listening import Wakeup
-from services.handling.stream import (
-    BadPosition,
-    StreamEvent,
-    encode,
-    follow,
-    parse_position,
-    starting_position,
-    token_expiry,
-)
+from services.handling.schemas import StreamEvent
+from services.handling.stream import BadPosition, encode, follow, parse_position, starting_position
 from tools.watch import describe
 
 AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -16,9 +16,10 @@ from services.handling.domain import (
     Step,
     apply,
 )
+from services.handling.domain.deadlines import light_of
 from services.handling.domain.policy import Escalation
 from services.handling.domain.supervision import supervision_command, timers_for
-from services.handling.views import CaseView, light_of
+from services.handling.schemas import CaseView
 
 
 def kinds(case: Case, policy: HandlingPolicy = DEFAULT_POLICY) -> dict[str, datetime]:

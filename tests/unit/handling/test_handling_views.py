@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from services.handling.domain import SYSTEM_ROLE, Actor, State, open_case
 from services.handling.domain.access import Viewer, can_see
-from services.handling.views import CaseView, LocationView, decode_cursor, encode_cursor
+from services.handling.schemas import CaseView, LocationView, decode_cursor, encode_cursor
 from tests.unit.handling.conftest import NOW, opened_event
 
 

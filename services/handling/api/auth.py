@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ALGORITHM = "HS256"
@@ -61,3 +62,14 @@ def encode_token(
         "exp": int((issued + lifetime).timestamp()),
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def token_expiry(request: Request) -> datetime | None:
+    """When the request's bearer token expires. ``current_viewer`` has verified the token for this
+    request already, so its claims are read here without checking the signature a second time."""
+    token = request.headers.get("authorization", "").partition(" ")[2]
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return datetime.fromtimestamp(int(claims["exp"]), UTC)
+    except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
+        return None

@@ -1,4 +1,5 @@
-"""Read ``city/handling.yaml`` into a ``HandlingPolicy``, checked against the city at load.
+"""Handling's rule file: ``city/handling.yaml`` read into a ``HandlingPolicy``, checked against the city
+at load, and the clock its durations count on.
 
 A missing file means the built-in defaults (``DEFAULT_POLICY``). A file that is present but wrong is
 refused with ``CityDataError``, one line per problem naming the file and the record, like every other
@@ -8,6 +9,7 @@ city file: ``city/handling.yaml: extensions.approvers field 'hamlet': unknown ti
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,8 +18,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from services.handling.domain.model import RequestKind
 from services.handling.domain.policy import DEFAULT_POLICY, ROLES, TIERS, Escalation, HandlingPolicy
+from services.handling.settings import HandlingSettings
 from shared.city import City, CityDataError, Problem
-from shared.worktime import Clock, Limit
+from shared.worktime import Clock, Limit, load_worktime
 
 HANDLING_FILE = "handling.yaml"
 
@@ -90,6 +93,13 @@ class HandlingFile(_Entry):
     consultation: _Consultation = Field(default_factory=_Consultation)
     closing_standards: list[_ClosingStandard] = Field(default_factory=list)
     filing_standards: list[_ClosingStandard] = Field(default_factory=list)
+
+
+def policy_clock(settings: HandlingSettings, city: City) -> Clock:
+    """Working time on the city's calendar; in demo time (scale ≠ 1) a compressed wall clock."""
+    if settings.sla_scale != 1:
+        return Clock(None, scale=settings.sla_scale)
+    return Clock(load_worktime(settings.city_dir, city=city).calendar)
 
 
 def load_policy(path: str | os.PathLike[str], *, city: City, clock: Clock) -> HandlingPolicy:
@@ -201,6 +211,4 @@ def _problem(file: str, detail: Any) -> Problem:
 
 
 def _with_clock(policy: HandlingPolicy, clock: Clock) -> HandlingPolicy:
-    from dataclasses import replace
-
     return replace(policy, clock=clock)

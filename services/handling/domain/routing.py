@@ -1,11 +1,12 @@
 """Who receives a case that moves: the next tier's holder on escalation, the lead unit's person after a
-consultation, a named person on reassignment. Looked up in the city's registry at the edge, so that the
-domain gets a ``Holder`` and never reads the registry itself.
+consultation, a named person on reassignment. Pure lookups in the city's registry; the lifecycle itself
+is given the ``Holder`` in the command and never reads the registry.
 """
 
 from __future__ import annotations
 
-from services.handling.domain import Case, Holder
+from services.handling.domain.commands import Holder
+from services.handling.domain.model import Case
 from shared.city import City
 
 # The role that takes a unit's cases, and the tier it acts at.

@@ -1,36 +1,36 @@
-"""FastAPI dependencies: the service's runtime (built in the lifespan) and the person a request acts for."""
+"""FastAPI dependencies: the service's runtime (built by ``bootstrap``) and the person a request acts for."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from prometheus_client import Counter
 
-from services.handling.auth import InvalidToken, decode_token
+from services.handling.api.auth import InvalidToken, decode_token
 from services.handling.domain import HandlingPolicy
 from services.handling.domain.access import Viewer
+from services.handling.metrics import HandlingMetrics
+from services.handling.ports import Clock
 from services.handling.settings import HandlingSettings
+from services.handling.stream import CaseStream
 from shared.city import City
 from shared.http import ApiError
 
 
 @dataclass(frozen=True)
 class Runtime:
-    """Everything a request needs, created once by the composition root (``main.py``)."""
+    """Everything a request needs, created once by the composition root (``bootstrap.py``)."""
 
     settings: HandlingSettings
     pool: asyncpg.Pool
-    city_id: str
-    steps: Counter
-    clock: Callable[[], datetime]
+    clock: Clock
     policy: HandlingPolicy
     city: City
+    metrics: HandlingMetrics
+    stream: CaseStream
 
     @property
     def schema(self) -> str:
@@ -61,7 +61,7 @@ async def current_viewer(
         person_id=principal.person_id,
         role=principal.role,
         unit_id=principal.unit_id,
-        city_wide=principal.unit_id == runtime.city_id,
+        city_wide=principal.unit_id == runtime.city.city_id,
     )
 
 

@@ -1,4 +1,5 @@
-"""What the HTTP API reads and writes: request bodies and response documents."""
+"""What the HTTP API reads and writes: request bodies and response documents, and the case stream's
+events."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import binascii
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from services.handling.domain import WORKING_STATES, Case, State, Step
+from services.handling.domain import Case, State, Step
+from services.handling.domain.deadlines import CLOCKED_STATES, Light, is_overdue, light_of
 from services.handling.domain.model import Annotation
 
 Note = str | None
@@ -154,10 +156,7 @@ class CaseView(BaseModel):
                 **{name: _document(fields.get(name)) for name in ("pending", "consultation")},
                 "location": location,
                 "time_left_seconds": None if closed else int((close_by - now).total_seconds()),
-                # queries.overdue is the SQL twin of this rule (the list's filter): keep them in step.
-                "overdue": fields["updated_at"] > close_by
-                if closed
-                else state.value not in UNTIMED_STATES and now > close_by,
+                "overdue": is_overdue(state, close_by=close_by, updated_at=fields["updated_at"], now=now),
                 "light": light_of(now, resolve_by, fields.get("yellow_at"), fields.get("red_at"))
                 if clocked
                 else None,
@@ -174,6 +173,22 @@ class CasePage(BaseModel):
     items: list[CaseView]
     # Pass as ``cursor`` to get the next page; null on the last page.
     next_cursor: str | None
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(opened_at: datetime, case_id: UUID) -> str:
+    return base64.urlsafe_b64encode(f"{opened_at.isoformat()}|{case_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        opened_at, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(opened_at), UUID(case_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadCursor("cursor is not one this API returned") from exc
 
 
 class TimelineEntryView(BaseModel):
@@ -209,26 +224,6 @@ class CaseDetail(CaseView):
         return cls(**dict(summary), timeline=TimelineEntryView.all_of(case))
 
 
-# States in which no deadline runs: a voided case ended without handling, a deferred one is paused (its
-# deadlines move by the time paused when it resumes). Neither is overdue, whatever the clock says.
-UNTIMED_STATES = frozenset(state.value for state in (State.VOIDED, State.DEFERRED))
-# States in which the handling clock runs and a light shows.
-CLOCKED_STATES = frozenset(state.value for state in (*WORKING_STATES, State.IN_CONSULTATION))
-Light = Literal["green", "yellow", "red"]
-
-
-def light_of(
-    now: datetime, resolve_by: datetime, yellow_at: datetime | None, red_at: datetime | None
-) -> Light:
-    """Which light a case shows: dispatch's yellow_at and red_at (moved with extensions and pauses).
-    ``queries.showing`` is its SQL twin (the list's ``light`` filter): keep them in step."""
-    if now >= (red_at or resolve_by):
-        return "red"
-    if yellow_at is not None and now >= yellow_at:
-        return "yellow"
-    return "green"
-
-
 def _point(lon: float | None, lat: float | None) -> dict[str, float] | None:
     """A case row's point; None for a case whose report gave only an address."""
     return None if lon is None or lat is None else {"lon": lon, "lat": lat}
@@ -239,21 +234,45 @@ def _document(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-class BadCursor(ValueError):
-    pass
-
-
-def encode_cursor(opened_at: datetime, case_id: UUID) -> str:
-    return base64.urlsafe_b64encode(f"{opened_at.isoformat()}|{case_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        opened_at, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(opened_at), UUID(case_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise BadCursor("cursor is not one this API returned") from exc
-
-
 # ``?state=assigned&state=accepted``: cases (or stream events) in any of the states given.
 StatesQuery = Annotated[list[State] | None, Query(description="any of these states (repeat the parameter)")]
+
+
+class StreamedCase(BaseModel):
+    """The case as the event's commit left it."""
+
+    state: State
+    category: str
+    priority: str
+    tier: str
+    grid_id: str | None
+    community_id: str | None
+    street_id: str | None
+    district_id: str | None
+    department_id: str | None
+    unit_id: str | None
+    assignee_id: str | None
+    verifier_id: str | None
+    resolve_by: AwareDatetime
+    close_by: AwareDatetime
+    # The acceptance deadline and the traffic light's moments (null in events streamed before they existed).
+    accept_by: AwareDatetime | None = None
+    yellow_at: AwareDatetime | None = None
+    red_at: AwareDatetime | None = None
+
+
+class StreamEvent(TimelineEntryView):
+    """One timeline entry of one case, as the stream sends it (``data:`` of an SSE event)."""
+
+    position: int
+    case_id: UUID
+    committed_at: AwareDatetime
+    case: StreamedCase
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> StreamEvent:
+        """From a row of ``case_stream``."""
+        fields = dict(row)
+        if isinstance(fields.get("details"), str):  # asyncpg gives jsonb as text
+            fields["details"] = json.loads(fields["details"])
+        return cls.model_validate({**fields, "case": fields})

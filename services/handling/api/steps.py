@@ -1,6 +1,7 @@
-"""HTTP routes for tiered handling's steps: start, requests and decisions, resume, escalate, reassign,
-consultation and callback. Thin like ``api.py``: build the command (looking up who receives the case in
-the city's registry where one moves), take it in one transaction, answer with the case.
+"""The steps people take on a case: accept, start, resolve, verify, close; requests and decisions,
+resume, escalate, reassign, consultation and callback. Each route builds the command (looking up who
+receives the case in the city's registry where one moves), takes it in one transaction and answers with
+the case.
 """
 
 from __future__ import annotations
@@ -9,45 +10,50 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from services.handling import handlers, repository, routing
-from services.handling.deps import CurrentViewer, Runtime, RuntimeDep
+from services.handling import handlers, repository
+from services.handling.api.deps import CurrentViewer, Runtime, RuntimeDep
 from services.handling.domain import (
+    Accept,
     Callback,
     Case,
+    Close,
     Command,
     Decide,
     DecideConsultation,
     Escalate,
-    IllegalTransition,
-    NotPermitted,
     Reassign,
     RecordOpinion,
     Request,
     RequestKind,
+    Resolve,
     Resume,
     RuleBroken,
     Start,
     StartConsultation,
+    Verify,
+    routing,
 )
-from services.handling.views import (
+from services.handling.schemas import (
     AcceptBody,
     CallbackBody,
     CaseView,
+    CloseBody,
     ConsultationBody,
     DecisionBody,
     OpinionBody,
     ReasonBody,
     ReassignBody,
     RequestBody,
+    ResolveBody,
+    VerifyBody,
 )
 
-router = APIRouter(prefix="/v1", tags=["tiered handling"])
+router = APIRouter(prefix="/v1", tags=["steps"])
 
 
 async def take(runtime: Runtime, viewer: CurrentViewer, case_id: UUID, command: Command) -> CaseView:
     """Take one step for the viewer, counting its outcome; the case as the step left it."""
-    outcome = "taken"
-    try:
+    with runtime.metrics.counting_step(command.step):
         case = await handlers.take_step(
             runtime.pool,
             runtime.schema,
@@ -58,17 +64,6 @@ async def take(runtime: Runtime, viewer: CurrentViewer, case_id: UUID, command: 
             topic_prefix=runtime.settings.topic_prefix,
             policy=runtime.policy,
         )
-    except (IllegalTransition, RuleBroken):
-        outcome = "illegal"
-        raise
-    except (NotPermitted, handlers.CaseHidden):
-        outcome = "forbidden"
-        raise
-    except handlers.CaseNotFound:
-        outcome = "not_found"
-        raise
-    finally:
-        runtime.steps.labels(command.step.value, outcome).inc()
     return CaseView.of_case(case, runtime.clock())
 
 
@@ -78,6 +73,37 @@ async def _current(runtime: Runtime, viewer: CurrentViewer, case_id: UUID) -> Ca
     if case is None:
         raise handlers.CaseNotFound(case_id)
     return case
+
+
+@router.post("/cases/{case_id}/accept", response_model=CaseView)
+async def accept(
+    case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer, body: AcceptBody | None = None
+) -> CaseView:
+    """The assignee signs for the case."""
+    return await take(runtime, viewer, case_id, Accept(note=body.note if body else None))
+
+
+@router.post("/cases/{case_id}/resolve", response_model=CaseView)
+async def resolve(case_id: UUID, body: ResolveBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
+    """The assignee reports back: what was done, with links to photos or documents."""
+    command = Resolve(note=body.note, evidence=tuple(str(url) for url in body.evidence))
+    return await take(runtime, viewer, case_id, command)
+
+
+@router.post("/cases/{case_id}/verify", response_model=CaseView)
+async def verify(case_id: UUID, body: VerifyBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
+    """The verifier checks on site: passed, or back to the assignee for rework (note required)."""
+    command = Verify(passed=body.passed, note=body.note, evidence=tuple(str(url) for url in body.evidence))
+    return await take(runtime, viewer, case_id, command)
+
+
+@router.post("/cases/{case_id}/close", response_model=CaseView)
+async def close(
+    case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer, body: CloseBody | None = None
+) -> CaseView:
+    """The verifier closes a verified case."""
+    command = Close(note=body.note if body else None, standards_met=tuple(body.standards_met) if body else ())
+    return await take(runtime, viewer, case_id, command)
 
 
 @router.post("/cases/{case_id}/start", response_model=CaseView)
