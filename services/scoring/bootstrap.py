@@ -23,6 +23,8 @@ from services.scoring.closing import PeriodCloser
 from services.scoring.config import ScoringConfig, load_config, names_in
 from services.scoring.handlers import CaseEventHandler
 from services.scoring.metrics import results_updated_total
+from services.scoring.ports import Clock, utc_now
+from services.scoring.publisher import Outbox
 from services.scoring.queries import Queries
 from services.scoring.repository import Repository
 from services.scoring.settings import ScoringSettings
@@ -35,9 +37,13 @@ from shared.streams import ConsumeAndRelay, StreamsConfig
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def bootstrap(settings: ScoringSettings, *, metrics: ServiceMetrics | None = None) -> FastAPI:
+def bootstrap(
+    settings: ScoringSettings, *, clock: Clock = utc_now, metrics: ServiceMetrics | None = None
+) -> FastAPI:
+    """Scoring's app; ``clock`` is what the handler, the sweep and the closer read the time from."""
     metrics = metrics or ServiceMetrics("scoring")
-    lifespan = partial(_lifespan, settings=settings, metrics=metrics, updated=results_updated_total(metrics))
+    updated = results_updated_total(metrics)
+    lifespan = partial(_lifespan, settings=settings, clock=clock, metrics=metrics, updated=updated)
     app = FastAPI(title="gridloop scoring", version="1", lifespan=lifespan)
     install_error_handlers(app)
     errors.install(app)
@@ -48,16 +54,22 @@ def bootstrap(settings: ScoringSettings, *, metrics: ServiceMetrics | None = Non
 
 
 def case_event_handler(
-    settings: ScoringSettings, config: ScoringConfig, *, results_updated: Counter, analysis: bool = True
+    settings: ScoringSettings,
+    config: ScoringConfig,
+    *,
+    clock: Clock,
+    results_updated: Counter,
+    analysis: bool = True,
 ) -> CaseEventHandler:
     """The handler of case events and of the deadline sweep, over the settings' schema."""
     return CaseEventHandler(
         repository=Repository(settings.db_schema),
-        schema=settings.db_schema,
+        outbox=Outbox(settings.db_schema),
         timezone=config.timezone,
         rubric=config.rubric,
         city=config.rules,
         results_updated=results_updated,
+        clock=clock,
         batched=settings.batch_assessment,
         analysis=Analysis(schema=settings.db_schema, rules=config.analysis) if analysis else None,
     )
@@ -65,19 +77,20 @@ def case_event_handler(
 
 @asynccontextmanager
 async def _lifespan(
-    app: FastAPI, *, settings: ScoringSettings, metrics: ServiceMetrics, updated: Counter
+    app: FastAPI, *, settings: ScoringSettings, clock: Clock, metrics: ServiceMetrics, updated: Counter
 ) -> AsyncIterator[None]:
     config = load_config(settings)
     database_url = settings.database_url.get_secret_value()
     await migrate(database_url, migrations=MIGRATIONS, schema=settings.db_schema)
     pool = await create_pool(database_url)
-    handler = case_event_handler(settings, config, results_updated=updated)
+    handler = case_event_handler(settings, config, clock=clock, results_updated=updated)
     streams = ConsumeAndRelay(_streams_config(settings), pool=pool, handler=handler, metrics=metrics)
     sweep = DeadlineSweep(
         pool=pool,
         repository=Repository(settings.db_schema),
         handler=handler,
         interval_seconds=settings.sweep_interval_seconds,
+        clock=clock,
     )
     closer = PeriodCloser(
         pool=pool,
@@ -86,6 +99,7 @@ async def _lifespan(
         grace=timedelta(days=settings.period_grace_days),
         sweep=sweep,
         interval_seconds=settings.sweep_interval_seconds,
+        clock=clock,
     )
     app.state.scoring = ApiContext(
         pool=pool,

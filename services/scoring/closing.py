@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from services.scoring.domain import parse_period
-from services.scoring.handlers import assessment_record
+from services.scoring.domain.periods import due_to_close
+from services.scoring.ports import Clock, utc_now
+from services.scoring.publisher import assessment_record
 from services.scoring.repository import stored_result
 from services.scoring.sweep import DeadlineSweep, every
 from shared.events import derived_id
@@ -37,6 +39,7 @@ class PeriodCloser:
         grace: timedelta,
         sweep: DeadlineSweep,
         interval_seconds: float,
+        clock: Clock = utc_now,
     ) -> None:
         self._pool = pool
         self._s = f'"{schema}"'
@@ -45,12 +48,10 @@ class PeriodCloser:
         self._grace = grace
         self._sweep = sweep
         self._interval = interval_seconds
+        self._clock = clock
 
     async def run(self) -> None:
-        await every(self._interval, self.once, "closing periods")
-
-    def closes_at(self, period: str) -> datetime:
-        return parse_period(period).bounds(self._tz)[1] + self._grace
+        await every(self._interval, self.once, "closing periods", self._clock)
 
     async def once(self, now: datetime) -> list[str]:
         """Close every period with results whose grace has passed by ``now``; the periods closed."""
@@ -59,7 +60,7 @@ class PeriodCloser:
                 f"""select distinct period from {self._s}.assessment_results r
                     where not exists (select 1 from {self._s}.period_closings c where c.period = r.period)"""
             )
-        due = sorted(row["period"] for row in open_periods if self.closes_at(row["period"]) <= now)
+        due = due_to_close((row["period"] for row in open_periods), now, self._tz, self._grace)
         if not due:
             return []
         await self._sweep.once(now)

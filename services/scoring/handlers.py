@@ -16,14 +16,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
 from prometheus_client import Counter
 
-from services.scoring.analysis import Analysis
 from services.scoring.domain import (
     NO_CASES,
     CaseFact,
@@ -37,19 +36,16 @@ from services.scoring.domain import (
     changes,
     contributions,
 )
-from services.scoring.domain.counters import as_tuple
 from services.scoring.domain.folding import CityRules, fold
 from services.scoring.domain.reports import VoidedReport, fact_id
-from services.scoring.repository import Repository, StoredResult
+from services.scoring.ports import CaseAnalysis, Clock, Outbox, Store, utc_now
+from services.scoring.publisher import Cause, assessment_record
+from services.scoring.repository import StoredResult
 from shared.consuming import Outcome, PoisonEvent
-from shared.events import Envelope, KafkaRecord, derived_id, encode
-from shared.events.assessments import AssessmentCounters, AssessmentUpdated
+from shared.events import Envelope
+from shared.events.assessments import AssessmentCounters
 from shared.events.cases import CaseEvent
 from shared.events.triage import ReportVoided
-from shared.outbox import enqueue_many
-
-SOURCE = "/gridloop/scoring"
-Cause = tuple[str, str]
 
 
 @dataclass
@@ -67,22 +63,24 @@ class CaseEventHandler:
     def __init__(
         self,
         *,
-        repository: Repository,
-        schema: str,
+        repository: Store,
+        outbox: Outbox,
         timezone: ZoneInfo,
         rubric: Rubric,
         city: CityRules,
         results_updated: Counter,
+        clock: Clock = utc_now,
         batched: bool = True,
-        analysis: Analysis | None = None,
+        analysis: CaseAnalysis | None = None,
     ) -> None:
         self._repository = repository
-        self._schema = schema
+        self._outbox = outbox
+        self._clock = clock
         self._tz = timezone
         self._rubric = rubric
         self._city = city
         self._results_updated = results_updated
-        # False: every event writes and re-assesses at once, as before batching (the bench compares both).
+        # False: every event writes and re-assesses at once (the bench compares both ways).
         self._batched = batched
         self._analysis = analysis
         self._staged: dict[asyncpg.Connection, _Staged] = {}
@@ -174,7 +172,7 @@ class CaseEventHandler:
         cause: Cause | Mapping[Key, Cause],
     ) -> None:
         """Add each delta to its result, re-assess the results it moved, and queue them for publishing."""
-        now = datetime.now(UTC)
+        now = self._clock()
         counted = await self._repository.add_to_results(
             conn, moved, rubric_version=self._rubric.version, at=now
         )
@@ -192,7 +190,7 @@ class CaseEventHandler:
             for subject, period, _ in counted
         ]
         records = [assessment_record(r, cause=c) for r, c in zip(results, causes, strict=True)]
-        await enqueue_many(conn, self._schema, records)
+        await self._outbox.put(conn, records)
         for result in results:
             self._results_updated.labels(result.subject.subject_type).inc()
 
@@ -214,39 +212,3 @@ class CaseEventHandler:
             rubric_version=self._rubric.version,
             computed_at=at,
         )
-
-
-def assessment_record(
-    result: StoredResult,
-    *,
-    cause: Cause = ("", ""),
-    event_id: UUID | None = None,
-    final: bool = False,
-) -> KafkaRecord:
-    event = AssessmentUpdated(
-        subject_type=result.subject.subject_type,
-        subject_id=result.subject.subject_id,
-        period=result.period,
-        period_kind=result.period_kind,
-        counters=result.counters,
-        closure_rate=result.closure_rate,
-        on_time_closure_rate=result.on_time_closure_rate,
-        indicators=result.indicators,
-        score=result.score,
-        grade=result.grade,
-        rubric_version=result.rubric_version,
-        final=final,
-        computed_at=result.computed_at,
-    )
-    # Deterministic, so a replay of the case events yields the same ids. The cause is part of it:
-    # counters that go 3 → 2 → 3 are two different updates, and the second 3 must not be deduped away.
-    event_id = event_id or derived_id(
-        "assessment",
-        result.subject.subject_type,
-        result.subject.subject_id,
-        result.period,
-        result.rubric_version,
-        *as_tuple(result.counters),
-        *cause,
-    )
-    return encode(event, source=SOURCE, event_id=event_id, time=result.computed_at)

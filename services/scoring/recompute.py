@@ -24,7 +24,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from services.scoring.domain import Key, Period, contributions, count, parse_per
 from services.scoring.domain.counters import as_tuple, delta
 from services.scoring.domain.replay import Fact, Replay
 from services.scoring.handlers import CaseEventHandler
+from services.scoring.ports import Clock, utc_now
 from services.scoring.repository import Rebuild, Repository
 from services.scoring.settings import ScoringSettings
 from services.scoring.sweep import DeadlineSweep
@@ -142,8 +143,9 @@ async def recompute(
     periods: Sequence[Period] | None = None,
     apply: bool = False,
     as_of: datetime | None = None,
+    clock: Clock = utc_now,
 ) -> Outcome:
-    as_of = as_of or datetime.now(UTC)
+    as_of = as_of or clock()
     config = load_config(settings)
     tz, rules = config.timezone, config.rules
     url = settings.database_url.get_secret_value()
@@ -153,6 +155,7 @@ async def recompute(
     handler = case_event_handler(
         settings,
         config,
+        clock=clock,
         results_updated=Counter("recomputed", "-", ["subject_type"], registry=CollectorRegistry()),
         analysis=False,
     )

@@ -17,7 +17,7 @@ import asyncpg
 
 from services.scoring.domain import COUNTERS, CaseFact, Key, Period, Subject, parse_period
 from services.scoring.domain.counters import as_tuple, from_mapping
-from services.scoring.domain.reports import FACT, VoidedReport
+from services.scoring.domain.reports import FACT, VoidedReport, sweep_at
 from shared.events.assessments import AssessmentCounters, IndicatorValue, PeriodKind
 
 _COLUMNS = ", ".join(COUNTERS)
@@ -195,13 +195,6 @@ class Repository:
             )
 
 
-def sweep_at(fact: CaseFact | VoidedReport) -> datetime | None:
-    """The sweep looks at a case until its handling deadline is seen to pass unhandled."""
-    if isinstance(fact, CaseFact) and fact.resolved_at is None and fact.clock <= fact.resolve_by:
-        return fact.resolve_by
-    return None
-
-
 def _columns(vectors: list[tuple[int, ...]]) -> list[list[int]]:
     """Counter vectors (one per row) as one list per counter, for ``unnest``."""
     return [[vector[i] for vector in vectors] for i in range(len(COUNTERS))]
@@ -246,13 +239,7 @@ class Rebuild:
 
     async def replace_facts(self, conn: asyncpg.Connection, facts: list[CaseFact | VoidedReport]) -> None:
         await conn.execute(f"delete from {self._s}.case_facts")
-        records = []
-        for fact in facts:
-            pending = (
-                isinstance(fact, CaseFact) and fact.resolved_at is None and fact.clock <= fact.resolve_by
-            )
-            sweep_at = fact.resolve_by if isinstance(fact, CaseFact) and pending else None
-            records.append((fact.fact_id, fact.model_dump_json(), sweep_at))
+        records = [(fact.fact_id, fact.model_dump_json(), sweep_at(fact)) for fact in facts]
         await conn.copy_records_to_table(
             "case_facts", schema_name=self._schema, columns=["case_id", "fact", "sweep_at"], records=records
         )

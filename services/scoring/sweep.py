@@ -10,22 +10,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import asyncpg
 
 from services.scoring.handlers import CaseEventHandler
-from services.scoring.repository import Repository
+from services.scoring.ports import Clock, Store, utc_now
 
 log = logging.getLogger(__name__)
 
 
-async def every(interval: float, job: Callable[[datetime], Awaitable[object]], what: str) -> None:
-    """Run ``job(now)`` every ``interval`` seconds until cancelled; a database that is away is retried."""
+async def every(
+    interval: float, job: Callable[[datetime], Awaitable[object]], what: str, clock: Clock
+) -> None:
+    """Run ``job(clock())`` every ``interval`` seconds until cancelled; a database that is away is retried."""
     while True:
         await asyncio.sleep(interval)
         try:
-            await job(datetime.now(UTC))
+            await job(clock())
         except (OSError, asyncpg.PostgresError):
             log.exception(f"{what} failed; will try again")
 
@@ -35,19 +37,21 @@ class DeadlineSweep:
         self,
         *,
         pool: asyncpg.Pool,
-        repository: Repository,
+        repository: Store,
         handler: CaseEventHandler,
         interval_seconds: float,
+        clock: Clock = utc_now,
         batch: int = 500,
     ) -> None:
         self._pool = pool
         self._repository = repository
         self._handler = handler
         self._interval = interval_seconds
+        self._clock = clock
         self._batch = batch
 
     async def run(self) -> None:
-        await every(self._interval, self.once, "deadline sweep")
+        await every(self._interval, self.once, "deadline sweep", self._clock)
 
     async def once(self, now: datetime) -> int:
         """Sweep every case due by ``now``; how many changed."""

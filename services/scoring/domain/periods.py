@@ -10,8 +10,9 @@ closed in December is due once in the fourth quarter, where summing its two mont
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -94,3 +95,9 @@ def period_of(instant: datetime, tz: ZoneInfo, kind: PeriodKind = "month") -> Pe
 def periods_of(instant: datetime, tz: ZoneInfo) -> tuple[Period, ...]:
     """The month, quarter and year an instant falls in."""
     return tuple(period_of(instant, tz, kind) for kind in PERIOD_KINDS)
+
+
+def due_to_close(periods: Iterable[str], now: datetime, tz: ZoneInfo, grace: timedelta) -> list[str]:
+    """The periods, in order, whose results are final by ``now``: ``grace`` has passed since each ended on
+    the city's clock (late closures, reworks and appeals of its cases count until then)."""
+    return sorted(period for period in periods if parse_period(period).bounds(tz)[1] + grace <= now)

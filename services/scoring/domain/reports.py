@@ -3,6 +3,7 @@ dispatch derives case ids from report ids), and any event scoring counts applied
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -51,6 +52,14 @@ Fact = Annotated[
     Discriminator(_kind),
 ]
 FACT = TypeAdapter[CaseFact | VoidedReport](Fact)
+
+
+def sweep_at(fact: CaseFact | VoidedReport) -> datetime | None:
+    """When the deadline sweep should next look at the fact: a case's handling deadline, until it is seen
+    to pass unhandled (then the case counts as overdue and nothing more is due to happen by itself)."""
+    if isinstance(fact, CaseFact) and fact.resolved_at is None and fact.clock <= fact.resolve_by:
+        return fact.resolve_by
+    return None
 
 
 def fact_id(event: CaseEvent | ReportVoided) -> UUID:

@@ -18,6 +18,7 @@ from services.scoring.domain import Key, Subject, count, parse_period
 from services.scoring.domain.counters import from_mapping
 from services.scoring.domain.folding import CityRules
 from services.scoring.handlers import CaseEventHandler
+from services.scoring.publisher import Outbox
 from services.scoring.repository import Repository, stored_result
 from services.scoring.sweep import DeadlineSweep
 from shared.db import migrate
@@ -42,7 +43,7 @@ async def pool(database_url: str, schema: str) -> AsyncIterator[asyncpg.Pool]:
 def handler_for(schema: str) -> CaseEventHandler:
     return CaseEventHandler(
         repository=Repository(schema),
-        schema=schema,
+        outbox=Outbox(schema),
         timezone=SHANGHAI,
         rubric=RUBRIC,
         city=CityRules(service_minutes={"people.elderly_alone_help": 120}),

@@ -1,9 +1,10 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from services.scoring.domain import InvalidPeriod, Period, parse_period, period_of
+from services.scoring.domain.periods import due_to_close
 from tests.unit.scoring.builders import at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -96,3 +97,17 @@ def test_quarter_and_year_bounds_are_local_midnights_in_utc():
         datetime(2025, 12, 31, 16, tzinfo=UTC),
         datetime(2026, 12, 31, 16, tzinfo=UTC),
     )
+
+
+def test_a_period_closes_its_grace_after_it_ends_on_the_citys_clock():
+    # October ends at 16:00 UTC on 31 October (midnight in Shanghai); five days' grace: 5 November, 16:00.
+    grace, periods = timedelta(days=5), ["2026-11", "2026-Q4", "2026-10", "2026-09"]
+    closes = datetime(2026, 11, 5, 16, tzinfo=UTC)
+    assert due_to_close(periods, closes - timedelta(seconds=1), SHANGHAI, grace) == ["2026-09"]
+    assert due_to_close(periods, closes, SHANGHAI, grace) == ["2026-09", "2026-10"]
+    assert due_to_close(periods, datetime(2027, 1, 5, 16, tzinfo=UTC), SHANGHAI, grace) == [
+        "2026-09",
+        "2026-10",
+        "2026-11",
+        "2026-Q4",
+    ]
