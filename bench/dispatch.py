@@ -39,6 +39,7 @@ from shared.events.reports import GeoPoint, ReportSubmitted
 from shared.kafka import ensure_topics, make_producer
 from shared.settings import REPO_ROOT
 from shared.topics import CASE_EVENTS, REPORTS
+from tests.builders import report_submitted
 
 RESULTS = Path(".bench/dispatch.json")
 SIZES = (100, 100_000)
@@ -85,13 +86,9 @@ def make_reports(points: list[tuple[float, float]], count: int, seed: int = 7) -
             category = rng.choice(CATEGORIES)
             spots.append((where, category))
         reports.append(
-            ReportSubmitted(
-                report_id=uuid.uuid4(),
-                app_id="resident-app",
-                source_type="resident",
+            report_submitted(
                 reporter_id=f"resident-{n}",
                 category=category,
-                description="Seen on my way to work; please have a look.",
                 location=where,
                 occurred_at=now - timedelta(minutes=5),
                 submitted_at=now + timedelta(milliseconds=n),

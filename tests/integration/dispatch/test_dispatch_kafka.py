@@ -23,6 +23,7 @@ from shared.events.dead_letters import DeadLetterRecorded
 from shared.events.reports import GeoPoint, ReportSubmitted
 from shared.settings import REPO_ROOT
 from shared.topics import CASE_EVENTS, DEAD_LETTERS, REPORTS
+from tests.builders import report_submitted
 from tests.integration.dispatch.conftest import (
     SESSION_TIMEOUT_SECONDS,
     SLA_SCALE,
@@ -40,21 +41,14 @@ NANJING = GeoPoint(lon=118.78, lat=32.04)
 def report(**overrides: Any) -> ReportSubmitted:
     now = datetime.now(UTC)
     fields: dict[str, Any] = {
-        "report_id": uuid.uuid4(),
-        "app_id": "app-resident",
-        "source_type": "resident",
         # A reporter of its own (the spam rule counts reports per reporter) and a category that never
         # merges, so that every report opens its own case; the merge tests choose otherwise.
         "reporter_id": f"resident-{uuid.uuid4().hex[:12]}",
         "category": "dispute.neighbour_noise",
-        "description": "The bins at the north gate are overflowing.",
         "location": GeoPoint(lon=INSIDE.x, lat=INSIDE.y),
         "occurred_at": now - timedelta(minutes=5),
-        "submitted_at": now,
-        "cell": "862a1072fffffff",
     }
-    fields.update(overrides)
-    return ReportSubmitted(**fields)
+    return report_submitted(now=now, **{**fields, **overrides})
 
 
 def case_of(submitted: ReportSubmitted) -> uuid.UUID:

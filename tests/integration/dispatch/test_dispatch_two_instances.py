@@ -25,6 +25,7 @@ from shared.events.triage import ReportMergedIntoCase, ReportVoided
 from shared.kafka import ensure_topics
 from shared.settings import REPO_ROOT
 from shared.topics import ALL_TOPICS, CASE_EVENTS
+from tests.builders import report_submitted
 from tests.integration.dispatch.conftest import DispatchProcess, delete_topics
 
 CITY = load_city(REPO_ROOT / "city")
@@ -80,13 +81,9 @@ def reports() -> list[ReportSubmitted]:
     for n in range(REPORTS):
         where, cell, category = rng.choice(spots)
         made.append(
-            ReportSubmitted(
-                report_id=uuid.uuid4(),
-                app_id="app-resident",
-                source_type="resident",
+            report_submitted(
                 reporter_id=f"resident-{n}",
                 category=category,
-                description="Seen on my way to work.",
                 location=where,
                 occurred_at=now - timedelta(minutes=5),
                 submitted_at=now + timedelta(milliseconds=n),

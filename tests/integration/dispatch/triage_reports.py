@@ -15,6 +15,7 @@ from shared.events.cases import CaseOpened
 from shared.events.reports import GeoPoint, ReportSubmitted
 from shared.events.triage import ReportMergedIntoCase, ReportVoided
 from shared.settings import REPO_ROOT
+from tests.builders import report_submitted
 from tests.integration.dispatch.conftest import DispatchProcess, produce
 
 CITY = load_city(REPO_ROOT / "city")
@@ -28,21 +29,17 @@ def spot(grid_index: int) -> GeoPoint:
 
 
 def report(where: GeoPoint, **overrides: Any) -> ReportSubmitted:
+    """A garbage report at ``where``, keyed by its own cell, from a reporter of its own (the spam rule
+    counts a reporter's reports)."""
     now = datetime.now(UTC)
     fields: dict[str, Any] = {
-        "report_id": uuid.uuid4(),
-        "app_id": "app-resident",
-        "source_type": "resident",
         "reporter_id": f"resident-{uuid.uuid4().hex[:12]}",
         "category": GARBAGE,
-        "description": "The bins are overflowing.",
         "location": where,
         "occurred_at": now - timedelta(minutes=5),
-        "submitted_at": now,
         "cell": report_cell(where.lon, where.lat),
     }
-    fields.update(overrides)
-    return ReportSubmitted(**fields)
+    return report_submitted(now=now, **{**fields, **overrides})
 
 
 def outcome_of(submitted: ReportSubmitted) -> Callable[[Envelope], bool]:

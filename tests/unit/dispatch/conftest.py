@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from services.dispatch.domain.triage import PartitionTriage
 from shared.city import City, load_city
 from shared.events.reports import GeoPoint, ReportSubmitted
 from shared.settings import REPO_ROOT
+from tests.builders import report_submitted
 
 CITY = load_city(REPO_ROOT / "city")
 RULES: TriageRules = load_triage(REPO_ROOT / "city" / "triage.yaml", CITY)
@@ -27,20 +27,9 @@ def point_in(grid_id: str, city: City = CITY) -> GeoPoint:
 
 
 def make_report(**overrides: Any) -> ReportSubmitted:
-    fields: dict[str, Any] = {
-        "report_id": uuid.uuid4(),
-        "app_id": "app-resident",
-        "source_type": "resident",
-        "reporter_id": "resident-42",
-        "category": "city_appearance.garbage_overflow",
-        "description": "The bins at the north gate are overflowing.",
-        "location": point_in("g-tinghu-wenfeng-02"),
-        "occurred_at": SUBMITTED_AT,
-        "submitted_at": SUBMITTED_AT,
-        "cell": "862a1072fffffff",
-    }
-    fields.update(overrides)
-    return ReportSubmitted(**fields)
+    """The shared builder's report, in grid g-tinghu-wenfeng-02 and at ``SUBMITTED_AT``: a fixed instant,
+    so deadlines and shifts come out the same on every run."""
+    return report_submitted(now=SUBMITTED_AT, **{"location": point_in("g-tinghu-wenfeng-02"), **overrides})
 
 
 def city_with(**changes: Any) -> City:
