@@ -83,7 +83,7 @@ describe('the map colours grids by their cases\' lights', () => {
     expect(caseColour(aCase('x', 'g', { state: 'opened' }), NOW)).not.toBe(LIGHT_COLOURS.green)
   })
 
-  it('draws one region per grid, the open cases as points, and the layers it is asked for', () => {
+  it('colours the lit grids over a green map, draws the open cases as points and the layers asked for', () => {
     const option = mapOption({
       grids,
       cases,
@@ -101,9 +101,13 @@ describe('the map colours grids by their cases\' lights', () => {
         load: () => '',
         category: (code) => code,
       },
-    }) as { geo: { regions: Array<{ name: string; itemStyle: { areaColor: string } }> }; series: Array<{ id: string; data: unknown[] }> }
-    expect(option.geo.regions.map((region) => region.name)).toEqual(grids.features.map((f) => f.properties.grid_id))
-    expect(option.geo.regions.find((r) => r.name === 'g-red')!.itemStyle.areaColor).toBe(LIGHT_COLOURS.red)
+    }) as {
+      geo: { map: string; itemStyle: { areaColor: string }; regions: Array<{ name: string; itemStyle: { areaColor: string } }> }
+      series: Array<{ id: string; data: unknown[] }>
+    }
+    expect(option.geo.itemStyle.areaColor).toBe(LIGHT_COLOURS.green)
+    const lit = Object.fromEntries(option.geo.regions.map((region) => [region.name, region.itemStyle.areaColor]))
+    expect(lit).toEqual({ 'g-yellow': LIGHT_COLOURS.yellow, 'g-red': LIGHT_COLOURS.red, 'g-overdue': LIGHT_COLOURS.red })
     const series = Object.fromEntries(option.series.map((s) => [s.id, s.data.length]))
     expect(series).toEqual({ cases: 5, alerts: 1, 'red-map': 0 })
   })

@@ -11,10 +11,15 @@ export interface TodayFigures {
 }
 
 /** The calendar day of an instant on the city's clock, as YYYY-MM-DD. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>()
+
 export function cityDay(instant: number | string, timeZone = 'Asia/Shanghai'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(instant),
-  )
+  let format = dayFormats.get(timeZone)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    dayFormats.set(timeZone, format)
+  }
+  return format.format(new Date(instant))
 }
 
 export function cityMonth(instant: number, timeZone = 'Asia/Shanghai'): string {

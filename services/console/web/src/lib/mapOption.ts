@@ -100,10 +100,12 @@ export function mapOption(input: MapInput): Record<string, unknown> {
   const colours = gridColours(input.grids, cases, input.now)
   const centres = gridCentres(input.grids)
   const fontSize = input.big ? 20 : 12
-  const regions = input.grids.features.map((feature) => ({
-    name: feature.properties.grid_id,
-    itemStyle: { areaColor: colours.get(feature.properties.grid_id), opacity: 0.55 },
-  }))
+  // Green is the geo's own colour: only the grids with a yellow or red light are listed as regions
+  // (each listed region costs ECharts a model of its own; a city has thousands of grids, few of them lit).
+  const regions = input.grids.features.flatMap((feature) => {
+    const colour = colours.get(feature.properties.grid_id)
+    return colour === LIGHT_COLOURS.green ? [] : [{ name: feature.properties.grid_id, itemStyle: { areaColor: colour } }]
+  })
   const casePoints = cases
     .filter((item) => item.location && isOpen(item.state))
     .map((item) => ({
@@ -187,7 +189,7 @@ export function mapOption(input: MapInput): Record<string, unknown> {
       ...(input.focus ? { center: [input.focus.lon, input.focus.lat], zoom: 4 } : {}),
       // Projected as the grids lie (lon/lat degrees scaled at the city's latitude).
       aspectScale: Math.cos((33 * Math.PI) / 180),
-      itemStyle: { borderColor: '#ffffff', borderWidth: 0.6, areaColor: LIGHT_COLOURS.green },
+      itemStyle: { borderColor: '#ffffff', borderWidth: 0.6, areaColor: LIGHT_COLOURS.green, opacity: 0.55 },
       emphasis: { itemStyle: { areaColor: '#5dade2' }, label: { show: false } },
       select: { disabled: true },
       label: { show: false },

@@ -1,6 +1,6 @@
 // The city as the console draws it: grid polygons in force today, the org tree's names, the red map,
 // the category catalogue. Read once per page load; the registry changes by versioned files, not live.
-import { reactive } from 'vue'
+import { markRaw, reactive } from 'vue'
 import { api } from '../api/client'
 import type { GridCollection, RedMapPlace } from '../api/types'
 
@@ -70,7 +70,8 @@ export async function loadCity(): Promise<void> {
     api.get<unknown>('console', '/v1/city/red-map').catch(() => null),
     api.get<unknown>('intake', '/v1/categories').catch(() => null),
   ])
-  city.grids = grids
+  // Thousands of polygons: kept out of Vue's reactivity (ECharts reads every coordinate).
+  city.grids = markRaw(grids)
   for (const feature of grids.features) {
     const props = feature.properties
     city.units.set(props.grid_id, { name: props.name, name_zh: props.name_zh, level: 'grid' })
@@ -80,7 +81,7 @@ export async function loadCity(): Promise<void> {
     indexStandards(org, 'filing_standards', city.filingStandards)
     indexStandards(org, 'closing_standards', city.closingStandards)
   }
-  city.redMap = placesOf(redMap)
+  city.redMap = markRaw(placesOf(redMap))
   for (const category of listOf<Category>(categories, 'categories')) city.categories.set(category.code, category)
   city.loaded = true
 }
