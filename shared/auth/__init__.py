@@ -10,7 +10,7 @@ from shared.auth.errors import AuthUnavailable, InvalidToken, RefusedByRegistry,
 from shared.auth.http import ACCESS_COOKIE, Authenticator, token_from
 from shared.auth.keys import KeyFileError, generate_key_pair, key_id, load_private_key, load_public_key
 from shared.auth.oidc import OidcIssuer
-from shared.auth.registry import Caller, Jurisdiction, Level, authorize, covers
+from shared.auth.registry import Caller, Jurisdiction, Level, authorize, covers, jurisdiction_of
 from shared.auth.settings import AuthSettings, open_authenticator
 from shared.auth.tokens import (
     ALGORITHM,
@@ -44,6 +44,7 @@ __all__ = [
     "authorize",
     "covers",
     "generate_key_pair",
+    "jurisdiction_of",
     "key_id",
     "load_private_key",
     "load_public_key",

@@ -8,12 +8,13 @@ service (``GRIDLOOP_HANDLING_OIDC_ISSUER_URL``); the service's own wins.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import Field, field_validator, model_validator
 
 from shared.auth.http import Authenticator
@@ -89,14 +90,19 @@ def _loopback(host: str | None) -> bool:
 
 @asynccontextmanager
 async def open_authenticator(
-    settings: AuthSettings, *, city: City, clock: Clock = utc_now
+    settings: AuthSettings,
+    *,
+    city: City,
+    clock: Clock = utc_now,
+    local_keys: Sequence[rsa.RSAPublicKey] = (),
 ) -> AsyncIterator[Authenticator]:
     """The authenticator the settings describe, for the lifetime of a service (its HTTP client to the
-    identity provider is closed on exit). Raises ValueError when no issuer is configured, KeyFileError
-    when a key file cannot be read."""
+    identity provider is closed on exit). ``local_keys``: public keys of the local issuer besides the
+    files' (the console's own). Raises ValueError when no issuer is configured, KeyFileError when a key
+    file cannot be read."""
     issuers: list[Issuer] = []
-    if settings.public_key_files:
-        keys = [load_public_key(path) for path in settings.public_key_files]
+    keys = [*local_keys, *(load_public_key(path) for path in settings.public_key_files)]
+    if keys:
         issuers.append(LocalIssuer(keys, issuer=settings.auth_issuer, audience=settings.auth_audience))
     async with AsyncExitStack() as stack:
         if settings.oidc_issuer_url:
