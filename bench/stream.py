@@ -27,11 +27,12 @@ from typing import Any
 
 import asyncpg
 
-from services.handling import queries, repository
+from services.handling import queries
 from services.handling.bootstrap import MIGRATIONS
 from services.handling.domain import Actor, open_case
 from services.handling.domain.access import Viewer
 from services.handling.listening import StreamListener
+from services.handling.repository import CaseRepository
 from shared.db import migrate
 from shared.events.cases import CaseOpened
 from shared.events.reports import GeoPoint
@@ -79,7 +80,7 @@ async def commits_per_second(pool: asyncpg.Pool, schema: str) -> float:
         async with pool.acquire() as conn:
             for case in mine:
                 async with conn.transaction():
-                    await repository.insert_case(conn, schema, case)
+                    await CaseRepository(conn, schema).add(case)
 
     started = time.perf_counter()
     await asyncio.gather(*(writer(cases[i::WRITERS]) for i in range(WRITERS)))
@@ -114,7 +115,7 @@ async def commit_to_reader_ms(pool: asyncpg.Pool, url: str, schema: str) -> list
         for _ in range(LATENCY_SAMPLES):
             case = a_case()
             async with conn.transaction():
-                await repository.insert_case(conn, schema, case)
+                await CaseRepository(conn, schema).add(case)
                 # From the moment COMMIT is sent: a reader may see the event before its ack comes back.
                 committed[case.id] = time.perf_counter()
             await asyncio.sleep(1 / LATENCY_RATE)

@@ -16,13 +16,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.handling import api, handlers
+from services.handling import api, consumer
 from services.handling.api.deps import Runtime
 from services.handling.config import load_policy, policy_clock
 from services.handling.listening import StreamListener
 from services.handling.metrics import HandlingMetrics
 from services.handling.ports import Clock
 from services.handling.queries import StreamTable
+from services.handling.repository import PgTransactions
 from services.handling.settings import HandlingSettings
 from services.handling.stream import CaseStream
 from services.handling.timers import TimerRunner
@@ -82,6 +83,7 @@ async def _running(
     schema = settings.db_schema
     await migrate(database_url, migrations=MIGRATIONS, schema=schema)
     pool = await create_pool(database_url)
+    transactions = PgTransactions(pool, schema, settings.topic_prefix)
     messaging = ConsumeAndRelay(
         StreamsConfig(
             service="handling",
@@ -95,7 +97,7 @@ async def _running(
         ),
         pool=pool,
         metrics=metrics.service,
-        handler=handlers.case_event_handler(schema, clock, policy),
+        handler=consumer.case_event_handler(schema, clock, policy, topic_prefix=settings.topic_prefix),
     )
     listener = StreamListener(database_url=database_url, schema=schema)
     stream = CaseStream(
@@ -108,15 +110,22 @@ async def _running(
     )
     timers = TimerRunner(
         pool=pool,
+        transactions=transactions,
         schema=schema,
         policy=policy,
         city=city,
         clock=clock,
-        topic_prefix=settings.topic_prefix,
         on_fired=metrics.timer_fired,
     )
     app.state.runtime = Runtime(
-        settings=settings, pool=pool, clock=clock, policy=policy, city=city, metrics=metrics, stream=stream
+        settings=settings,
+        pool=pool,
+        transactions=transactions,
+        clock=clock,
+        policy=policy,
+        city=city,
+        metrics=metrics,
+        stream=stream,
     )
     app.state.messaging = messaging
     background = [

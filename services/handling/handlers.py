@@ -1,20 +1,18 @@
-"""One handler per message: a step a person takes over HTTP, or a case event dispatch published.
+"""One handler per message: a step a person takes over HTTP, a case event dispatch published, a durable
+timer that came due.
 
-Each runs in one transaction: read the case (locked), apply the lifecycle, write the case and its
-timeline, and put the raised events in the outbox. Nothing here talks to Kafka directly.
+Each runs in one unit of work (``ports.py``): read the case (locked), apply the lifecycle, save the case
+and its timeline, arm its timers and publish the raised events through the outbox. Nothing here knows
+PostgreSQL or Kafka: the service wires the real adapters in (``bootstrap.py``), the unit tests fakes.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-import asyncpg
-
-from services.handling import repository
 from services.handling.domain import (
     DEFAULT_POLICY,
     SYSTEM_ROLE,
@@ -22,27 +20,31 @@ from services.handling.domain import (
     Assign,
     Case,
     Command,
+    Escalate,
     HandlingPolicy,
     LifecycleError,
     Raised,
     State,
     apply,
     open_case,
+    routing,
 )
 from services.handling.domain.access import Viewer, can_see
+from services.handling.domain.events import SOURCE
 from services.handling.domain.merges import credit_merged_report
-from services.handling.domain.supervision import timers_for
-from shared.consuming import Handler, Outcome, PoisonEvent
-from shared.events import Envelope, encode
+from services.handling.domain.supervision import Timer, supervision_command, timers_for
+from services.handling.ports import Transactions, UnitOfWork
+from shared.city import City
+from shared.consuming import Outcome, PoisonEvent
+from shared.events import Envelope
 from shared.events.base import Event
 from shared.events.cases import CaseAssigned, CaseOpened
 from shared.events.triage import ReportMergedIntoCase
-from shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
-# The CloudEvents source of everything handling publishes.
-SOURCE = "/gridloop/handling"
+# Who takes the steps handling's own timers give.
+TIMERS_ACTOR = Actor(id=SOURCE, role=SYSTEM_ROLE)
 
 
 class CaseNotFound(Exception):
@@ -59,31 +61,23 @@ class CaseHidden(Exception):
         self.case_id = case_id
 
 
-# --- steps people take -------------------------------------------------------------------------
+# --- what people ask ----------------------------------------------------------------------------
 
 
 async def take_step(
-    pool: asyncpg.Pool,
-    schema: str,
+    transactions: Transactions,
     *,
     case_id: UUID,
     command: Command,
     viewer: Viewer,
     now: datetime,
-    topic_prefix: str = "",
     policy: HandlingPolicy = DEFAULT_POLICY,
 ) -> Case:
     """Apply a person's command to a case; its event is in the outbox when this returns."""
-    async with pool.acquire() as conn, conn.transaction():
-        case = await repository.load_case(conn, schema, case_id, for_update=True)
-        if case is None:
-            raise CaseNotFound(case_id)
-        if not can_see(viewer, case):
-            raise CaseHidden(case_id)
+    async with transactions() as uow:
+        case = _visible(await uow.cases.get(case_id, for_update=True), case_id, viewer)
         after, raised = apply(case, command, viewer.actor, now, policy)
-        await commit_step(
-            conn, schema, case, after, raised, now=now, topic_prefix=topic_prefix, policy=policy
-        )
+        await commit_step(uow, case, after, raised, now=now, policy=policy)
     log.info(
         "case step taken",
         extra={"case_id": str(case_id), "action": command.step.value, "state": after.state.value},
@@ -91,47 +85,58 @@ async def take_step(
     return after
 
 
+async def visible_case(transactions: Transactions, *, case_id: UUID, viewer: Viewer) -> Case:
+    """The case as one snapshot shows it, if the viewer may see it."""
+    async with transactions(read_only=True) as uow:
+        case = await uow.cases.get(case_id)
+    return _visible(case, case_id, viewer)
+
+
+def _visible(case: Case | None, case_id: UUID, viewer: Viewer) -> Case:
+    if case is None:
+        raise CaseNotFound(case_id)
+    if not can_see(viewer, case):
+        raise CaseHidden(case_id)
+    return case
+
+
 async def commit_step(
-    conn: asyncpg.Connection,
-    schema: str,
+    uow: UnitOfWork,
     before: Case,
     after: Case,
     raised: tuple[Raised, ...],
     *,
     now: datetime,
-    topic_prefix: str,
     policy: HandlingPolicy,
 ) -> None:
-    """In the caller's transaction: the case and its new timeline entries, its events in the outbox,
-    and its timers as the new state calls for."""
-    await repository.save_step(conn, schema, before, after)
-    for event in raised:
-        record = encode(event.event, source=SOURCE, event_id=event.event_id, time=now)
-        await enqueue(conn, schema, replace(record, topic=topic_prefix + record.topic))
-    await repository.replace_timers(conn, schema, after.id, timers_for(after, policy))
+    """In the unit of work: the case and its new timeline entries, its events, and its timers as the
+    new state calls for."""
+    await uow.cases.save(before, after)
+    await uow.publisher.publish(raised, at=now)
+    await uow.cases.arm_timers(after.id, timers_for(after, policy))
 
 
-# --- case events from dispatch -----------------------------------------------------------------
+# --- case events from dispatch ------------------------------------------------------------------
 
 
 async def on_case_opened(
-    conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime, policy: HandlingPolicy
+    uow: UnitOfWork, envelope: Envelope, now: datetime, policy: HandlingPolicy
 ) -> Outcome:
     opened = envelope.data
     assert isinstance(opened, CaseOpened)
     case = open_case(opened, event_id=UUID(envelope.id), actor=_system(envelope), now=now)
-    if not await repository.insert_case(conn, schema, case):
+    if not await uow.cases.add(case):
         return "ignored"  # the same case opened under another event id: it exists, nothing to do
     log.info("case opened", extra={"case_id": str(case.id), "event_id": envelope.id})
     return "processed"
 
 
 async def on_case_assigned(
-    conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime, policy: HandlingPolicy
+    uow: UnitOfWork, envelope: Envelope, now: datetime, policy: HandlingPolicy
 ) -> Outcome:
     assigned = envelope.data
     assert isinstance(assigned, CaseAssigned)
-    case = await repository.load_case(conn, schema, assigned.case_id, for_update=True)
+    case = await uow.cases.get(assigned.case_id, for_update=True)
     if case is None:
         # Opened always precedes assigned on the case's partition, so this case can never appear.
         raise PoisonEvent(f"case {assigned.case_id} was assigned but never opened")
@@ -142,25 +147,25 @@ async def on_case_assigned(
         after, raised = apply(case, command, _system(envelope), now, policy)
     except LifecycleError as exc:
         raise PoisonEvent(f"cannot assign case {case.id}: {exc}") from exc
-    await commit_step(conn, schema, case, after, raised, now=now, topic_prefix="", policy=policy)
+    await commit_step(uow, case, after, raised, now=now, policy=policy)
     log.info("case assigned", extra={"case_id": str(case.id), "event_id": envelope.id})
     return "processed"
 
 
 async def on_report_merged(
-    conn: asyncpg.Connection, schema: str, envelope: Envelope, now: datetime, policy: HandlingPolicy
+    uow: UnitOfWork, envelope: Envelope, now: datetime, policy: HandlingPolicy
 ) -> Outcome:
     """A duplicate report joined the case: a 'merge' timeline entry credits its reporter."""
     merged = envelope.data
     assert isinstance(merged, ReportMergedIntoCase)
-    case = await repository.load_case(conn, schema, merged.case_id, for_update=True)
+    case = await uow.cases.get(merged.case_id, for_update=True)
     if case is None:
         # Dispatch publishes the opening before any merge into the case, on the same partition.
         raise PoisonEvent(f"report {merged.report_id} merged into case {merged.case_id}, never opened")
     after = credit_merged_report(case, merged, event_id=UUID(envelope.id), now=now)
     if after is case:
         return "ignored"
-    await repository.save_step(conn, schema, case, after)
+    await uow.cases.save(case, after)
     log.info("report merged", extra={"case_id": str(case.id), "report_id": str(merged.report_id)})
     return "processed"
 
@@ -173,7 +178,7 @@ def _system(envelope: Envelope) -> Actor:
     return Actor(id=envelope.source, role=SYSTEM_ROLE)
 
 
-CaseEventHandler = Callable[[asyncpg.Connection, str, Envelope, datetime, HandlingPolicy], Awaitable[Outcome]]
+CaseEventHandler = Callable[[UnitOfWork, Envelope, datetime, HandlingPolicy], Awaitable[Outcome]]
 CASE_EVENT_HANDLERS: Mapping[type[Event], CaseEventHandler] = {
     CaseOpened: on_case_opened,
     CaseAssigned: on_case_assigned,
@@ -181,17 +186,51 @@ CASE_EVENT_HANDLERS: Mapping[type[Event], CaseEventHandler] = {
 }
 
 
-def case_event_handler(
-    schema: str, clock: Callable[[], datetime], policy: HandlingPolicy = DEFAULT_POLICY
-) -> Handler:
-    """The handler the effectively-once consumer calls inside its inbox transaction."""
+async def on_case_event(
+    uow: UnitOfWork, envelope: Envelope, now: datetime, policy: HandlingPolicy
+) -> Outcome:
+    """Any event of the case-events topic: dispatch's are handled, the rest (our own steps, coming
+    back from the topic, and events of other kinds) ignored."""
+    if envelope.source == SOURCE:
+        return "ignored"
+    handler = CASE_EVENT_HANDLERS.get(type(envelope.data))
+    if handler is None:
+        return "ignored"
+    return await handler(uow, envelope, now, policy)
 
-    async def handle(conn: asyncpg.Connection, envelope: Envelope) -> Outcome:
-        if envelope.source == SOURCE:
-            return "ignored"  # our own steps, coming back from the topic
-        handler = CASE_EVENT_HANDLERS.get(type(envelope.data))
-        if handler is None:
-            return "ignored"
-        return await handler(conn, schema, envelope, clock(), policy)
 
-    return handle
+# --- durable timers -----------------------------------------------------------------------------
+
+
+async def fire_timer(
+    uow: UnitOfWork, *, case_id: UUID, timer: Timer, now: datetime, policy: HandlingPolicy, city: City
+) -> str:
+    """Take the step a due timer gives; how it went: fired, stale (the case moved on since the timer
+    was armed), no_case, top_tier or no_holder (an escalation with nowhere to go)."""
+    case = await uow.cases.get(case_id, for_update=True)
+    if case is None:
+        return "no_case"
+    command: Command
+    if timer.kind == "escalate":
+        above = policy.tier_above(case.tier)
+        if above is None:
+            return "top_tier"
+        try:
+            holder = routing.holder_at_tier(city, case, above)
+        except routing.NoHolder as exc:
+            log.warning("cannot escalate automatically", extra={"case_id": str(case.id), "error": str(exc)})
+            return "no_holder"
+        note = f"unresolved at red ({timer.due_at.isoformat()}): escalated by policy"
+        command = Escalate(holder=holder, automatic=True, note=note)
+    else:
+        command = supervision_command(timer)
+    try:
+        after, raised = apply(case, command, TIMERS_ACTOR, now, policy)
+    except LifecycleError as exc:
+        log.info(
+            "timer no longer applies",
+            extra={"case_id": str(case.id), "kind": timer.kind, "reason": str(exc)},
+        )
+        return "stale"
+    await commit_step(uow, case, after, raised, now=now, policy=policy)
+    return "fired"

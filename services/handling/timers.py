@@ -1,10 +1,10 @@
 """The durable timers' runner: sleep until the earliest unfired timer, fire it, sleep again.
 
-Timers are rows (``repository.replace_timers`` writes them with every step and notifies
+Timers are rows (``CaseRepository.arm_timers`` writes them with every step and notifies
 ``<schema>_timers``), so a restart loses none: the runner reads the earliest due moment from the
 database. It sleeps exactly until then, or until a notification says a nearer timer may exist; it never
 scans on a fixed period. Each timer is claimed (marked fired) in the same transaction as the step it
-takes, skipping rows another instance holds, so every timer fires once across instances and restarts.
+takes (``handlers.fire_timer``), so every timer fires once across instances and restarts.
 """
 
 from __future__ import annotations
@@ -14,27 +14,17 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from uuid import UUID
 
 import asyncpg
 
-from services.handling import handlers, repository
-from services.handling.domain import (
-    SYSTEM_ROLE,
-    Actor,
-    Command,
-    Escalate,
-    HandlingPolicy,
-    LifecycleError,
-    apply,
-    routing,
-)
-from services.handling.domain.supervision import Timer, supervision_command
+from services.handling import handlers
+from services.handling.domain import HandlingPolicy
+from services.handling.domain.supervision import Timer
+from services.handling.repository import CaseRepository, PgTransactions
 from shared.city import City
 
 log = logging.getLogger(__name__)
 
-TIMERS_ACTOR = Actor(id=handlers.SOURCE, role=SYSTEM_ROLE)
 # Longest single sleep: a safety net against a lost notification, not how timers are found.
 MAX_SLEEP_SECONDS = 300.0
 
@@ -44,19 +34,19 @@ class TimerRunner:
         self,
         *,
         pool: asyncpg.Pool,
+        transactions: PgTransactions,
         schema: str,
         policy: HandlingPolicy,
         city: City,
         clock: Callable[[], datetime],
-        topic_prefix: str = "",
         on_fired: Callable[[str, str], None] | None = None,
     ) -> None:
         self._pool = pool
+        self._transactions = transactions
         self._schema = schema
         self._policy = policy
         self._city = city
         self._clock = clock
-        self._topic_prefix = topic_prefix
         self._on_fired = on_fired or (lambda kind, outcome: None)
         self._wake = asyncio.Event()
 
@@ -88,7 +78,7 @@ class TimerRunner:
         self._wake.set()
 
     async def _sleep_until_next(self, conn: asyncpg.Connection) -> None:
-        due = await repository.next_timer_due(conn, self._schema)
+        due = await CaseRepository(conn, self._schema).next_timer_due()
         wait = MAX_SLEEP_SECONDS if due is None else (due - self._clock()).total_seconds()
         if wait <= 0:
             return
@@ -98,12 +88,14 @@ class TimerRunner:
     async def fire_one(self) -> bool:
         """Fire the earliest due timer, if any; False when none is due."""
         now = self._clock()
-        async with self._pool.acquire() as conn, conn.transaction():
-            row = await repository.claim_due_timer(conn, self._schema, now)
+        async with self._transactions() as uow:
+            row = await uow.cases.claim_due_timer(now)
             if row is None:
                 return False
             timer = Timer(kind=row["kind"], due_at=row["due_at"])
-            outcome = await self._fire(conn, row["case_id"], timer, now)
+            outcome = await handlers.fire_timer(
+                uow, case_id=row["case_id"], timer=timer, now=now, policy=self._policy, city=self._city
+            )
         self._on_fired(timer.kind, outcome)
         log.info(
             "timer fired",
@@ -115,44 +107,3 @@ class TimerRunner:
             },
         )
         return True
-
-    async def _fire(self, conn: asyncpg.Connection, case_id: UUID, timer: Timer, now: datetime) -> str:
-        case = await repository.load_case(conn, self._schema, case_id, for_update=True)
-        if case is None:
-            return "no_case"
-        command: Command
-        if timer.kind == "escalate":
-            above = self._policy.tier_above(case.tier)
-            if above is None:
-                return "top_tier"
-            try:
-                holder = routing.holder_at_tier(self._city, case, above)
-            except routing.NoHolder as exc:
-                log.warning(
-                    "cannot escalate automatically", extra={"case_id": str(case.id), "error": str(exc)}
-                )
-                return "no_holder"
-            note = f"unresolved at red ({timer.due_at.isoformat()}): escalated by policy"
-            command = Escalate(holder=holder, automatic=True, note=note)
-        else:
-            command = supervision_command(timer)
-        try:
-            after, raised = apply(case, command, TIMERS_ACTOR, now, self._policy)
-        except LifecycleError as exc:
-            # The case moved on since the timer was armed (e.g. resolved): nothing to do, and spent.
-            log.info(
-                "timer no longer applies",
-                extra={"case_id": str(case.id), "kind": timer.kind, "reason": str(exc)},
-            )
-            return "stale"
-        await handlers.commit_step(
-            conn,
-            self._schema,
-            case,
-            after,
-            raised,
-            now=now,
-            topic_prefix=self._topic_prefix,
-            policy=self._policy,
-        )
-        return "fired"

@@ -6,5 +6,6 @@ here once. Each builder takes keyword overrides for any of the event's fields.
 
 from tests.builders.cases import case_assigned, case_opened
 from tests.builders.reports import report_submitted
+from tests.builders.triage import report_merged
 
-__all__ = ["case_assigned", "case_opened", "report_submitted"]
+__all__ = ["case_assigned", "case_opened", "report_merged", "report_submitted"]

@@ -7,10 +7,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from services.handling import handlers, queries, repository
-from services.handling.api.deps import CurrentViewer, Runtime, RuntimeDep
-from services.handling.domain import Case
-from services.handling.domain.access import can_see
+from services.handling import handlers, queries
+from services.handling.api.deps import CurrentViewer, RuntimeDep
 from services.handling.domain.deadlines import Light
 from services.handling.schemas import (
     CaseDetail,
@@ -76,21 +74,12 @@ async def list_cases(
 @router.get("/cases/{case_id}", response_model=CaseDetail)
 async def get_case(case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseDetail:
     """The case with its timeline (oldest first)."""
-    return CaseDetail.of_case(await _visible_case(runtime, viewer, case_id), runtime.clock())
+    case = await handlers.visible_case(runtime.transactions, case_id=case_id, viewer=viewer)
+    return CaseDetail.of_case(case, runtime.clock())
 
 
 @router.get("/cases/{case_id}/timeline", response_model=TimelineView)
 async def get_timeline(case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer) -> TimelineView:
     """The case's flow record, oldest first: who did what, from which state to which, and why."""
-    case = await _visible_case(runtime, viewer, case_id)
+    case = await handlers.visible_case(runtime.transactions, case_id=case_id, viewer=viewer)
     return TimelineView(case_id=case_id, entries=TimelineEntryView.all_of(case))
-
-
-async def _visible_case(runtime: Runtime, viewer: CurrentViewer, case_id: UUID) -> Case:
-    async with runtime.pool.acquire() as conn:
-        case = await repository.load_case(conn, runtime.schema, case_id)
-    if case is None:
-        raise handlers.CaseNotFound(case_id)
-    if not can_see(viewer, case):
-        raise handlers.CaseHidden(case_id)
-    return case

@@ -13,7 +13,7 @@ from services.handling.api.auth import InvalidToken, decode_token
 from services.handling.domain import HandlingPolicy
 from services.handling.domain.access import Viewer
 from services.handling.metrics import HandlingMetrics
-from services.handling.ports import Clock
+from services.handling.ports import Clock, Transactions
 from services.handling.settings import HandlingSettings
 from services.handling.stream import CaseStream
 from shared.city import City
@@ -25,7 +25,10 @@ class Runtime:
     """Everything a request needs, created once by the composition root (``bootstrap.py``)."""
 
     settings: HandlingSettings
+    # The reads behind the list go straight to the pool (``queries.py``); everything else through
+    # ``transactions``.
     pool: asyncpg.Pool
+    transactions: Transactions
     clock: Clock
     policy: HandlingPolicy
     city: City

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from services.handling.domain import IllegalTransition, NotPermitted, RuleBroken, allowed_steps
 from services.handling.domain.routing import NoHolder
 from services.handling.handlers import CaseHidden, CaseNotFound
-from services.handling.repository import ConcurrentUpdate
+from services.handling.ports import ConcurrentUpdate
 from services.handling.schemas import BadCursor
 from services.handling.stream import BadPosition
 from shared.http import error_response

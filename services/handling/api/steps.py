@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from services.handling import handlers, repository
+from services.handling import handlers
 from services.handling.api.deps import CurrentViewer, Runtime, RuntimeDep
 from services.handling.domain import (
     Accept,
@@ -55,21 +55,19 @@ async def take(runtime: Runtime, viewer: CurrentViewer, case_id: UUID, command: 
     """Take one step for the viewer, counting its outcome; the case as the step left it."""
     with runtime.metrics.counting_step(command.step):
         case = await handlers.take_step(
-            runtime.pool,
-            runtime.schema,
+            runtime.transactions,
             case_id=case_id,
             command=command,
             viewer=viewer,
             now=runtime.clock(),
-            topic_prefix=runtime.settings.topic_prefix,
             policy=runtime.policy,
         )
     return CaseView.of_case(case, runtime.clock())
 
 
 async def _current(runtime: Runtime, viewer: CurrentViewer, case_id: UUID) -> Case:
-    async with runtime.pool.acquire() as conn:
-        case = await repository.load_case(conn, runtime.schema, case_id)
+    async with runtime.transactions(read_only=True) as uow:
+        case = await uow.cases.get(case_id)
     if case is None:
         raise handlers.CaseNotFound(case_id)
     return case

@@ -34,6 +34,9 @@ from shared.events.cases import (
     CaseVerified,
 )
 
+# The CloudEvents source of every event handling raises.
+SOURCE = "/gridloop/handling"
+
 
 @dataclass(frozen=True)
 class Raised:

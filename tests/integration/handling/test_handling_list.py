@@ -7,9 +7,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.handling import repository
 from services.handling.domain import Actor, open_case
 from services.handling.domain.merges import credit_merged_report
+from services.handling.repository import CaseRepository
 from shared.events.reports import GeoPoint
 from shared.events.triage import ReportMergedIntoCase
 from tests.integration.handling.conftest import Crew, Dispatch, Handling
@@ -33,7 +33,7 @@ async def _open(
     )
     case = open_case(event, event_id=uuid.uuid4(), actor=SYSTEM, now=now)
     async with _pool(handling).acquire() as conn, conn.transaction():
-        await repository.insert_case(conn, handling.schema, case)
+        await CaseRepository(conn, handling.schema).add(case)
     return case.id
 
 
@@ -137,10 +137,10 @@ async def test_a_case_detail_carries_its_timeline_including_merged_reports(handl
         priority="normal",
     )
     async with _pool(handling).acquire() as conn, conn.transaction():
-        case = await repository.load_case(conn, handling.schema, case_id, for_update=True)
+        case = await CaseRepository(conn, handling.schema).get(case_id, for_update=True)
         assert case is not None
         after = credit_merged_report(case, merged, event_id=uuid.uuid4(), now=datetime.now(UTC))
-        await repository.save_step(conn, handling.schema, case, after)
+        await CaseRepository(conn, handling.schema).save(case, after)
 
     detail = await handling.http.get(f"/v1/cases/{case_id}", headers=crew.operator.headers())
     assert detail.status_code == 200, detail.text

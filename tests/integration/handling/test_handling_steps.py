@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-from services.handling import repository
 from services.handling.domain import Actor, open_case
+from services.handling.repository import CaseRepository
 from shared.events import Envelope
 from shared.events.cases import (
     CaseAccepted,
@@ -127,7 +127,7 @@ async def test_a_page_never_holds_more_than_200_cases(handling, dispatch, crew):
             case = open_case(
                 event, event_id=uuid.uuid4(), actor=Actor(id="test", role="system"), now=event.occurred_at
             )
-            await repository.insert_case(conn, handling.schema, case)
+            await CaseRepository(conn, handling.schema).add(case)
     first = (
         await handling.http.get("/v1/cases", params={"limit": 5000}, headers=crew.operator.headers())
     ).json()

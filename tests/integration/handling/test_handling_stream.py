@@ -17,11 +17,12 @@ import asyncpg
 import httpx
 import pytest
 
-from services.handling import queries, repository
+from services.handling import queries
 from services.handling.api.auth import encode_token
 from services.handling.bootstrap import bootstrap
 from services.handling.domain import Actor, Assign, apply, open_case
 from services.handling.domain.access import Viewer
+from services.handling.repository import CaseRepository
 from shared.settings import REPO_ROOT
 from shared.topics import ALL_TOPICS
 from tests.integration.handling.conftest import (
@@ -339,7 +340,7 @@ async def _open_directly(
             event = opened.model_copy(update={"case_id": uuid.uuid4()})
             case = open_case(event, event_id=uuid.uuid4(), actor=SYSTEM, now=event.occurred_at)
             async with conn.transaction():
-                await repository.insert_case(conn, handling.schema, case)
+                await CaseRepository(conn, handling.schema).add(case)
             case_ids.append(case.id)
     return case_ids
 
@@ -350,10 +351,10 @@ async def _open_and_assign_directly(handling: Handling, dispatch: Dispatch, crew
     _, assigned = dispatch.events(crew, case_id)
     command = Assign.of(assigned, event_id=uuid.uuid4())
     async with pool_of(handling).acquire() as conn, conn.transaction():
-        case = await repository.load_case(conn, handling.schema, case_id, for_update=True)
+        case = await CaseRepository(conn, handling.schema).get(case_id, for_update=True)
         assert case is not None
         after, _ = apply(case, command, SYSTEM, case.opened_at)
-        await repository.save_step(conn, handling.schema, case, after)
+        await CaseRepository(conn, handling.schema).save(case, after)
     return case_id
 
 

@@ -14,8 +14,8 @@ import asyncpg
 import pytest
 import yaml
 
-from services.handling import repository
 from services.handling.config import HANDLING_FILE
+from services.handling.repository import CaseRepository
 from shared.settings import REPO_ROOT
 from tests.integration.handling.conftest import (
     CITY,
@@ -141,11 +141,11 @@ async def test_a_timer_due_while_a_step_holds_its_case_waits_for_the_case_and_ne
         async with step.transaction():
             await step.execute(f'select 1 from "{schema}".cases where id = $1 for update', case_id)
             claim = asyncio.create_task(
-                repository.claim_due_timer(runner, schema, soon + timedelta(days=365))
+                CaseRepository(runner, schema).claim_due_timer(soon + timedelta(days=365))
             )
             await asyncio.sleep(0.5)
             assert not claim.done()  # waiting for the case, holding nothing of it
-            await repository.replace_timers(step, schema, case_id, [])  # the step's own timers
+            await CaseRepository(step, schema).arm_timers(case_id, [])  # the step's own timers
         claimed = await asyncio.wait_for(claim, 10)
         await firing.commit()
         assert claimed is None or claimed["case_id"] != case_id  # the replaced timer was passed over
