@@ -23,6 +23,7 @@ from services.scoring.closing import PeriodCloser
 from services.scoring.config import ScoringConfig, load_config, names_in
 from services.scoring.handlers import CaseEventHandler
 from services.scoring.metrics import results_updated_total
+from services.scoring.places import Places
 from services.scoring.ports import Clock, utc_now
 from services.scoring.publisher import Outbox
 from services.scoring.queries import Queries
@@ -62,16 +63,19 @@ def case_event_handler(
     analysis: bool = True,
 ) -> CaseEventHandler:
     """The handler of case events and of the deadline sweep, over the settings' schema."""
+    outbox = Outbox(settings.db_schema)
     return CaseEventHandler(
         repository=Repository(settings.db_schema),
-        outbox=Outbox(settings.db_schema),
+        outbox=outbox,
         timezone=config.timezone,
         rubric=config.rubric,
         city=config.rules,
         results_updated=results_updated,
         clock=clock,
         batched=settings.batch_assessment,
-        analysis=Analysis(schema=settings.db_schema, rules=config.analysis) if analysis else None,
+        analysis=Analysis(places=Places(settings.db_schema), outbox=outbox, rules=config.analysis)
+        if analysis
+        else None,
     )
 
 

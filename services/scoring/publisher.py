@@ -10,10 +10,12 @@ import asyncpg
 from services.scoring.domain.counters import as_tuple
 from services.scoring.repository import StoredResult
 from shared.events import KafkaRecord, derived_id, encode
+from shared.events.analysis import HotspotDetected, RecurrenceDetected
 from shared.events.assessments import AssessmentUpdated
 from shared.outbox import enqueue_many
 
 SOURCE = "/gridloop/scoring"
+ANALYSIS_SOURCE = "/gridloop/scoring/analysis"
 # The event that moved a result, as (source, id): part of the id of the update it publishes.
 Cause = tuple[str, str]
 
@@ -62,3 +64,13 @@ def assessment_record(
         *cause,
     )
     return encode(event, source=SOURCE, event_id=event_id, time=result.computed_at)
+
+
+def alert_record(alert: HotspotDetected | RecurrenceDetected) -> KafkaRecord:
+    """An analysis alert, its id derived from what it is about: one alert per hot spell (grid, category
+    and the spell's end), one per recurring case, whichever instance or replay raises it."""
+    if isinstance(alert, HotspotDetected):
+        event_id = derived_id("hotspot", alert.grid_id, alert.category, alert.window_end.isoformat())
+    else:
+        event_id = derived_id("recurrence", alert.case_id)
+    return encode(alert, source=ANALYSIS_SOURCE, event_id=event_id)

@@ -6,15 +6,20 @@ opening of the newest) against the grid's own baseline for that category — the
 least ``min_count`` cases and at least ``ratio`` × the baseline's expectation. One alert per grid and
 category per window's length: a hot spell raises one alert, not one per case.
 
-**Recurrence**: a case opened within ``recurrence_radius_m`` of a case of the same category that was closed
-at most ``recurrence_days`` before — the problem was closed but came back.
+**Recurrence** (``recurrence.py``): a case opened within ``recurrence_radius_m`` of a case of the same
+category that was closed at most ``recurrence_days`` before — the problem was closed but came back.
 
 The thresholds are the city's (``city/analysis.yaml``), with per-category overrides; these are the rules.
+
+A check runs when a case's opening is consumed, over the window ending at the latest opening of its grid
+and category consumed so far within a window after it (its anchor): one grid's cases lie in different
+partitions and may be consumed out of order, and whichever order they come in, the spell is found once all
+are in.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,8 +27,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.scoring.domain.places import Place
+from shared.events.analysis import HotspotDetected
+
 _HUNDREDTH = Decimal("0.01")
-EARTH_RADIUS_M = 6_371_008.8
 
 
 class Thresholds(BaseModel):
@@ -81,30 +88,54 @@ def printed(value: Decimal) -> str:
     return str(value.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP))
 
 
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance between two WGS-84 points (haversine; metres matter, not millimetres)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+def anchor_reach(opened_at: datetime, thresholds: Thresholds) -> tuple[datetime, datetime]:
+    """[start, end) in which a check at an opening looks for its anchor, the latest opening of the grid
+    and category consumed so far: a case consumed after later ones (another partition) still counts
+    with them."""
+    return opened_at, opened_at + timedelta(days=float(thresholds.window_days))
 
 
 @dataclass(frozen=True)
-class ClosedNearby:
-    case_id: UUID
-    lon: float
-    lat: float
-    closed_at: datetime
+class Spell:
+    """A hotspot check's count over the windows ending at its anchor."""
+
+    span: Windows
+    # The cases opened in the window (window_start, now], in order of opening.
+    case_ids: tuple[UUID, ...]
+    # How many were opened in the baseline (baseline_start, window_start].
+    baseline_count: int
+
+    @property
+    def guard(self) -> tuple[datetime, datetime]:
+        """One alert per hot spell: an alert of the grid and category raised strictly between these
+        instants (a window's length either side of this spell's end) already stands for this one."""
+        window = self.span.now - self.span.window_start
+        return self.span.now - window, self.span.now + window
 
 
-def recurrence_of(
-    lon: float, lat: float, opened_at: datetime, closed: list[ClosedNearby], rules: AnalysisRules
-) -> tuple[ClosedNearby, float] | None:
-    """The closed case this one repeats, if any: the nearest within the radius closed within the days."""
-    since = opened_at - rules.recurrence_window()
-    found = [(distance_m(lon, lat, c.lon, c.lat), c) for c in closed if since <= c.closed_at <= opened_at]
-    near = [(d, c) for d, c in found if d <= rules.recurrence_radius_m]
-    if not near:
+def spell_of(span: Windows, openings: Sequence[tuple[UUID, datetime]]) -> Spell:
+    """The count of ``openings``: the (case id, opened at) of the grid and category in
+    (baseline_start, now], in order of opening."""
+    in_window = tuple(case_id for case_id, opened_at in openings if opened_at > span.window_start)
+    return Spell(span=span, case_ids=in_window, baseline_count=len(openings) - len(in_window))
+
+
+def hotspot_alert(place: Place, spell: Spell, thresholds: Thresholds) -> HotspotDetected | None:
+    """The alert of the spell an opening at ``place`` belongs to; None when the spell is not hot."""
+    if not is_hot(len(spell.case_ids), spell.baseline_count, thresholds):
         return None
-    d, case = min(near, key=lambda pair: (pair[0], pair[1].closed_at))
-    return case, d
+    assert place.grid_id is not None, "hotspots are per grid"
+    return HotspotDetected(
+        grid_id=place.grid_id,
+        community_id=place.community_id,
+        street_id=place.street_id,
+        district_id=place.district_id,
+        category=place.category,
+        window_start=spell.span.window_start,
+        window_end=spell.span.now,
+        count=len(spell.case_ids),
+        baseline_count=spell.baseline_count,
+        expected=printed(expected(spell.baseline_count, thresholds)),
+        ratio=printed(thresholds.ratio),
+        case_ids=spell.case_ids,
+    )

@@ -3,6 +3,7 @@ where a case was closed not long before."""
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -10,13 +11,21 @@ import pytest
 from services.scoring.config import load_analysis
 from services.scoring.domain.hotspots import (
     AnalysisRules,
-    ClosedNearby,
     Thresholds,
-    distance_m,
+    anchor_reach,
     expected,
+    hotspot_alert,
     is_hot,
-    recurrence_of,
+    spell_of,
     windows,
+)
+from services.scoring.domain.places import Place
+from services.scoring.domain.recurrence import (
+    ClosedNearby,
+    distance_m,
+    recurrence_alert,
+    recurrence_of,
+    repeats,
 )
 from shared.settings import REPO_ROOT
 from tests.unit.scoring.builders import at
@@ -101,3 +110,69 @@ def test_the_sample_citys_thresholds_load():
 
     assert rules.hotspot.window_days == 7
     assert rules.recurrence_window() == timedelta(days=30)
+
+
+def a_place(**overrides: object) -> Place:
+    fields: dict[str, Any] = {
+        "case_id": uuid4(),
+        "category": "city_appearance.garbage_overflow",
+        "grid_id": "g-01",
+        "community_id": "c-01",
+        "street_id": "s-01",
+        "district_id": "d-01",
+        "lon": 120.16,
+        "lat": 33.35,
+        "opened_at": at("2026-11-20T00:00"),
+    }
+    return Place(**(fields | overrides))
+
+
+def test_a_check_looks_for_its_anchor_up_to_a_window_after_the_opening():
+    assert anchor_reach(at("2026-11-20T00:00"), WEEKLY) == (at("2026-11-20T00:00"), at("2026-11-27T00:00"))
+
+
+def test_a_spell_counts_its_window_and_the_baseline_before_it():
+    span = windows(at("2026-11-20T00:00"), WEEKLY)
+    inside, edge, before = uuid4(), uuid4(), uuid4()
+    openings = [
+        (before, at("2026-10-01T00:00")),
+        (edge, at("2026-11-13T00:00")),
+        (inside, at("2026-11-19T00:00")),
+    ]
+
+    spell = spell_of(span, openings)
+
+    assert (spell.case_ids, spell.baseline_count) == ((inside,), 2)  # the window's start is the baseline's
+    assert spell.guard == (at("2026-11-13T00:00"), at("2026-11-27T00:00"))
+
+
+def test_a_hot_spell_raises_an_alert_with_its_figures_and_a_quiet_one_none():
+    span = windows(at("2026-11-20T00:00"), WEEKLY)
+    three = [(uuid4(), at(f"2026-11-{day}T00:00")) for day in (18, 19, 20)]
+
+    alert = hotspot_alert(a_place(), spell_of(span, three), WEEKLY)
+
+    assert alert is not None
+    assert (alert.count, alert.baseline_count, alert.expected, alert.ratio) == (3, 0, "0.00", "2.00")
+    assert (alert.window_start, alert.window_end, alert.community_id) == (span.window_start, span.now, "c-01")
+    assert hotspot_alert(a_place(), spell_of(span, three[1:]), WEEKLY) is None
+
+
+def test_a_case_placed_only_by_its_address_repeats_nothing():
+    earlier = closed(120.16, 33.35, "2026-11-10T00:00")
+    assert repeats(a_place(), [earlier], RULES) is not None
+    assert repeats(a_place(lon=None, lat=None), [earlier], RULES) is None
+
+
+def test_a_recurrence_alert_names_both_cases_and_the_distance_to_a_decimetre():
+    earlier = closed(120.16, 33.35, "2026-11-10T00:00")
+    place = a_place()
+
+    alert = recurrence_alert(place, earlier, 12.345)
+
+    assert (alert.case_id, alert.earlier_case_id, alert.earlier_closed_at, alert.distance_m) == (
+        place.case_id,
+        earlier.case_id,
+        earlier.closed_at,
+        12.3,
+    )
