@@ -27,7 +27,7 @@ endef
 # The venv is (re)synced whenever the lock or the project metadata changed since the last sync.
 VENV_STAMP := .venv/.synced
 
-.PHONY: help install lint unit test up down clean status demo bench
+.PHONY: help install lint unit test browser up down clean status demo bench
 
 help: ## list targets
 	@echo "gridloop make targets:"
@@ -58,6 +58,14 @@ test: lint unit ## lint + unit + e2e/integration against a fresh test stack (sta
 	export $(TEST_ENV); \
 	$(VENV)/pytest tests/e2e; \
 	$(VENV)/pytest tests/integration
+
+# The console in Debian's chromium (playwright-core): the test profile's services, console and gateway,
+# started here on the infrastructure `make test` (or `scripts/stack.sh infra-up`) brought up.
+browser: ## browser tests of the console against the test stack with its gateway
+	@trap '$(TEST_STACK) scripts/stack.sh services-down; $(TEST_STACK) scripts/gateway.sh stop' EXIT; \
+	$(TEST_STACK) scripts/stack.sh up; \
+	export $(TEST_ENV); \
+	node --test --test-concurrency=1 tests/browser/console.test.mjs
 
 # Demo time by default: SLA limits run 8640x faster (a working day of limit is ten seconds) so `make demo`
 # can show late cases. `make up SLA_SCALE=1` runs deadlines on the real clock.

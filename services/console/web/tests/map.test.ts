@@ -100,6 +100,8 @@ describe('the map colours grids by their cases\' lights', () => {
         state: (state) => state,
         load: () => '',
         category: (code) => code,
+        place: (place) => place.name,
+        offer: (code) => code,
       },
     }) as {
       geo: { map: string; itemStyle: { areaColor: string }; regions: Array<{ name: string; itemStyle: { areaColor: string } }> }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createCaseStore } from '../src/stores/cases'
 import type { CaseDetail, Me } from '../src/api/types'
-import { actionsFor } from '../src/lib/actions'
+import { actionsFor, missingStandards } from '../src/lib/actions'
 import { monthOfMany, rate, todayFigures } from '../src/lib/kpi'
 import { streamEvent } from './fakes'
 
@@ -89,6 +89,15 @@ describe('the actions the drawer offers', () => {
     expect(actionsFor(pending, me('chief-1', 'grid_chief')).slice(0, 2)).toEqual(['approve_extension', 'reject_extension'])
     expect(actionsFor(pending, me('w-1', 'grid_worker'))).not.toContain('approve_extension')
     expect(actionsFor(pending, me('w-1', 'grid_worker'))).not.toContain('request_extension')
+  })
+})
+
+describe('standards handling names', () => {
+  it('are read from its refusal', () => {
+    expect(
+      missingStandards('filing standards not met for safety.gas_leak: location confirmed on site, reporter reached by phone'),
+    ).toEqual(['location confirmed on site', 'reporter reached by phone'])
+    expect(missingStandards('only the holder may accept it')).toEqual([])
   })
 })
 

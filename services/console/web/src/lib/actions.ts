@@ -253,3 +253,10 @@ export function actionsFor(item: CaseDetail, me: Me, now = Date.now()): string[]
   }
   return steps
 }
+
+/** The standards handling names when it refuses a filing or a closing for them ("… standards not met for
+ * <category>: a, b"). */
+export function missingStandards(message: string): string[] {
+  const named = /standards not met for [^:]+: (.+)$/.exec(message)
+  return named ? named[1]!.split(', ').map((standard) => standard.trim()).filter(Boolean) : []
+}

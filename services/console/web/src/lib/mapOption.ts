@@ -39,6 +39,8 @@ export interface MapInput {
     state: (state: CaseState) => string
     load: (load: GridLoad | undefined) => string
     category: (code: string) => string
+    place: (place: RedMapPlace) => string
+    offer: (code: string) => string
   }
   // Large type and no roaming on the big screen.
   big?: boolean
@@ -163,7 +165,7 @@ export function mapOption(input: MapInput): Record<string, unknown> {
       zlevel: 1,
       tooltip: {
         formatter: (params: { data: { place: RedMapPlace } }) =>
-          `${params.data.place.name_zh || params.data.place.name}<br/>${(params.data.place.offers ?? []).join('、')}`,
+          `${input.label.place(params.data.place)}<br/>${(params.data.place.offers ?? []).map(input.label.offer).join(' · ')}`,
       },
     },
   ]

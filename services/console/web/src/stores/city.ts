@@ -23,10 +23,12 @@ export const city = reactive({
   filingStandards: new Map<string, string[]>(),
   closingStandards: new Map<string, string[]>(),
   redMap: [] as RedMapPlace[],
+  // What a red-map place offers, by code: names in both languages.
+  offers: new Map<string, Named>(),
   loaded: false,
 })
 
-const ID_KEYS = ['district_id', 'street_id', 'community_id', 'grid_id', 'department_id', 'unit_id', 'id']
+const ID_KEYS = ['city_id', 'district_id', 'street_id', 'community_id', 'grid_id', 'department_id', 'unit_id', 'id']
 
 /** Walk the org document and index every record that has an id and a name, whatever the nesting. */
 export function indexUnits(document: unknown, into = new Map<string, Named & { level?: string }>()) {
@@ -82,6 +84,8 @@ export async function loadCity(): Promise<void> {
     indexStandards(org, 'closing_standards', city.closingStandards)
   }
   city.redMap = markRaw(placesOf(redMap))
+  const offers = (redMap as { offers?: Record<string, Named> } | null)?.offers ?? {}
+  for (const [code, names] of Object.entries(offers)) city.offers.set(code, names)
   for (const category of listOf<Category>(categories, 'categories')) city.categories.set(category.code, category)
   city.loaded = true
 }
@@ -141,4 +145,9 @@ export function categoryName(code: string, locale: string): string {
   const category = city.categories.get(code)
   if (!category) return code
   return (locale === 'en' ? category.name || category.name_zh : category.name_zh || category.name) || code
+}
+
+export function offerName(code: string, locale: string): string {
+  const names = city.offers.get(code)
+  return (names && (locale === 'en' ? names.name || names.name_zh : names.name_zh || names.name)) || code
 }
