@@ -45,7 +45,10 @@ lint: $(VENV_STAMP) ## ruff check, ruff format --check, mypy, the console's type
 	$(VENV)/mypy $(PY_TREES)
 	scripts/console_web.sh typecheck
 
-unit: $(VENV_STAMP) ## unit tests (no broker, no database), the console's Vitest tests
+# promtool checks deploy/prometheus in the unit tests: provisioned like PostgreSQL and Kafka (as root it is
+# installed from Debian's prometheus package; otherwise the error names the package).
+unit: $(VENV_STAMP) ## unit tests (no broker, no database), the console's Vitest tests; installs promtool if missing
+	@scripts/promtool.sh install
 	@$(call pytest_allow_empty,$(VENV)/pytest tests/unit,tests/unit)
 	scripts/console_web.sh test
 

@@ -68,12 +68,7 @@ cmd_install() {
   if pg_bin >/dev/null; then
     return 0
   fi
-  ((EUID == 0)) || die "PostgreSQL server not installed and not root: sudo apt-get install postgresql"
-  export DEBIAN_FRONTEND=noninteractive
-  if [[ -z ${GRIDLOOP_APT_UPDATED:-} ]]; then
-    log "apt-get update"
-    apt-get update -qq
-  fi
+  apt_ready "PostgreSQL server (initdb)" postgresql
   # postgresql-common first, told not to create (and start) the system-wide `main` cluster on 5432:
   # we only want the binaries; our cluster is private to the run dir.
   log "installing postgresql (Debian packages)"

@@ -100,6 +100,20 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# --- system packages -----------------------------------------------------------------------------------
+# apt_ready WHAT PACKAGE: about to apt-get install PACKAGE, which provides WHAT. As root: apt-get update,
+# once per run (GRIDLOOP_APT_UPDATED says it ran; .ci/run sets it). Not root: die naming the package, since
+# nothing else can install it.
+apt_ready() {
+  ((EUID == 0)) || die "$1 not found, and installing it needs root: sudo apt-get install $2"
+  export DEBIAN_FRONTEND=noninteractive
+  if [[ -z ${GRIDLOOP_APT_UPDATED:-} ]]; then
+    log "apt-get update"
+    apt-get update -qq
+    export GRIDLOOP_APT_UPDATED=1
+  fi
+}
+
 # The project's Python, for helper scripts (aiokafka round trip, HTTP readiness).
 require_venv() {
   [[ -x $GRIDLOOP_PY ]] || die "no virtualenv at $GRIDLOOP_ROOT/.venv: run scripts/bootstrap.sh (or make install)"

@@ -1,7 +1,8 @@
 """deploy/: Prometheus config and alerts (promtool), the Grafana dashboard, the Kubernetes manifests.
 
-promtool comes from Debian's `prometheus` package (`apt-get install -y prometheus`). These tests fail,
-never skip, when it is missing: an unchecked alert file is how alerts silently stop working.
+promtool comes from Debian's `prometheus` package, which `make unit` installs when it is missing
+(scripts/promtool.sh). These tests fail, never skip, without it: an unchecked alert file is how alerts
+silently stop working.
 
 METRICS below is the contract between the services and ops: every name the dashboard or the alerts
 query must be in it, and the dashboard shows all of it.
@@ -138,7 +139,7 @@ def promtool() -> str:
     if path is None:
         pytest.fail(
             "promtool not found on PATH. It checks deploy/prometheus; install it with "
-            "`apt-get install -y prometheus` (Debian's package; .ci/run must install it too).",
+            "`scripts/promtool.sh install` (as root: Debian's prometheus package), which `make unit` runs.",
             pytrace=False,
         )
     return path
