@@ -23,6 +23,7 @@ import httpx
 from bench.e2e_latency import measure_end_to_end
 from bench.locator import locator_figures
 from shared.settings import DEV_DATABASE_URL
+from tools import display
 from tools.client import Endpoints, LoopClient
 
 RESULTS = Path(".bench/results.json")
@@ -134,11 +135,13 @@ def intake_figures(endpoints: Endpoints, seconds: float) -> list[Figure]:
 
 
 def print_table(figures: list[Figure]) -> None:
-    print(f"\n{'figure':<48} {'value':>12} {'unit':<5} {'baseline':>12} {'ratio':>8}")
+    table = display.table("figure", "value", "unit", "baseline", "ratio", right=("value", "baseline", "ratio"))
     for f in figures:
         baseline = f"{f.baseline:.4g}" if f.baseline is not None else "-"
         ratio = f"{f.ratio:.3f}" if f.ratio is not None else "-"
-        print(f"{f.name:<48} {f.value:>12.4g} {f.unit:<5} {baseline:>12} {ratio:>8}")
+        table.add_row(f.name, f"{f.value:.4g}", f.unit, baseline, ratio)
+    print()
+    display.print_table(table)
 
 
 def write_results(figures: list[Figure], path: Path) -> None:

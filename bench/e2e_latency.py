@@ -6,13 +6,12 @@ import asyncio
 import random
 import time
 
-from tqdm import tqdm
-
 from shared.city import load_city
 from shared.events import decode
 from shared.events.cases import CaseAssigned
 from shared.settings import REPO_ROOT
 from shared.topics import CASE_EVENTS
+from tools import display
 from tools.client import Endpoints, LoopClient, case_id_of, categories_opening_own_cases, report_body
 from tools.tail import TopicTail
 
@@ -37,7 +36,7 @@ async def measure_end_to_end(
     latencies: list[float] = []
     total = int(rate * seconds)
     client = LoopClient(endpoints)
-    progress = tqdm(total=total, desc="end-to-end", unit="case", leave=False)
+    progress = display.progress(total=total, desc="end-to-end", unit="case", leave=False)
 
     async def post_all() -> None:
         start = time.perf_counter()

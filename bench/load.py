@@ -5,8 +5,8 @@ httpx's CPU per request, which matters on a 2-core machine where the load shares
 Bodies are serialised once up front so that the generator spends its time sending.
 
 Prints one JSON object (throughput, latency percentiles, status counts) on stdout; a progress bar
-on stderr. Open-loop latency is measured from each request's scheduled time, so a slow server
-cannot hide its queueing (no coordinated omission).
+on stderr when it is a terminal. Open-loop latency is measured from each request's scheduled time, so a
+slow server cannot hide its queueing (no coordinated omission).
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ import argparse
 import asyncio
 import json
 import random
-import sys
 import time
 from collections import Counter
 from typing import Any
 
 import aiohttp
-from tqdm import tqdm
 
 from shared.city import load_city
 from shared.settings import REPO_ROOT
+from tools import display
 from tools.client import report_body
 
 
@@ -61,7 +60,7 @@ async def saturate(url: str, headers: dict[str, str], seconds: float, concurrenc
     headers = {**headers, "Content-Type": "application/json"}
     async with aiohttp.ClientSession(connector=connector(concurrency)) as client:
         end = time.perf_counter() + seconds
-        progress = tqdm(total=int(seconds), desc="saturate", unit="s", file=sys.stderr, leave=False)
+        progress = display.progress(total=int(seconds), desc="saturate", unit="s", leave=False)
 
         async def worker() -> None:
             for body in source:
@@ -98,7 +97,7 @@ async def fixed_rate(url: str, headers: dict[str, str], seconds: float, rate: fl
     source = bodies(total)
     headers = {**headers, "Content-Type": "application/json"}
     async with aiohttp.ClientSession(connector=connector(256)) as client:
-        progress = tqdm(total=total, desc=f"{rate:.0f}/s", unit="req", file=sys.stderr, leave=False)
+        progress = display.progress(total=total, desc=f"{rate:.0f}/s", unit="req", leave=False)
         start = time.perf_counter()
 
         async def one(scheduled: float, body: bytes) -> None:

@@ -21,11 +21,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tqdm import tqdm
+from rich.table import Table
 
 from services.handling.settings import HandlingSettings
 from shared.city import City, load_city, report_cell
 from shared.settings import REPO_ROOT
+from tools import display
 from tools.client import Endpoints, LoopClient, case_id_of, categories_opening_own_cases, report_body
 from tools.demo_tiered import TieredScenes
 from tools.token import mint_token
@@ -98,7 +99,7 @@ class Demo:
         )
         return body, f"dev-key-{app.app_id}"
 
-    async def play_case(self, body: dict[str, Any], api_key: str, progress: tqdm) -> None:
+    async def play_case(self, body: dict[str, Any], api_key: str, progress: display.Progress) -> None:
         response = await self.loop.submit(body, api_key=api_key)
         response.raise_for_status()
         case = await self.loop.wait_case(case_id_of(body["report_id"]), token=self.viewer)
@@ -206,12 +207,47 @@ class Demo:
 
     async def run(self, reports: int) -> None:
         await self.loop.wait_ready(within=30)
-        with tqdm(total=reports, desc="cases through the loop", unit="case") as progress:
+        with display.progress(total=reports, desc="cases through the loop", unit="case") as progress:
             await asyncio.gather(*(self.play_case(*self.report(), progress) for _ in range(reports)))
 
 
 def period_now(city: City) -> str:
     return datetime.now(ZoneInfo(city.timezone)).strftime("%Y-%m")
+
+
+RANKING_COLUMNS = (
+    "排名",
+    "subject",
+    "应结",
+    "结案",
+    "按期",
+    "返工",
+    "结案率%",
+    "按期结案率%",
+    "处置率%",
+    "得分",
+    "等级 grade",
+)
+
+
+def ranking_table(items: list[dict[str, Any]]) -> Table:
+    """One level's ranking (scoring's GET /v1/rankings items) as the bulletin prints it."""
+    made = display.table(*RANKING_COLUMNS, right=tuple(RANKING_COLUMNS[:1] + RANKING_COLUMNS[2:-1]))
+    for row in items:
+        c = row["counters"]
+        rates = {i["name"]: i["value"] or "—" for i in row["indicators"]}
+        made.add_row(
+            str(row["rank"]) if row["rank"] is not None else "—",
+            f"{row['subject_id']} {row['name'] or ''}".strip(),
+            *(str(c[name]) for name in ("due_to_close", "closed", "closed_on_time", "reworks")),
+            *(
+                str(rates.get(name, "—"))
+                for name in ("closure_rate", "on_time_closure_rate", "handling_rate")
+            ),
+            str(row["score"] or "—"),
+            str(row["grade"] or "—"),
+        )
+    return made
 
 
 async def print_assessment(loop: LoopClient, city: City, period: str) -> None:
@@ -229,21 +265,7 @@ async def print_assessment(loop: LoopClient, city: City, period: str) -> None:
         response.raise_for_status()
         body = response.json()
         print(f"\n{period} 考核排名 ranking — {title} (rubric {body['rubric_version']})")
-        print(
-            f"{'排名':>4} {'subject':<28} {'应结':>4} {'结案':>4} {'按期':>4} {'返工':>4} "
-            f"{'结案率%':>8} {'按期结案率%':>10} {'处置率%':>8} {'得分':>7}  等级 grade"
-        )
-        for row in body["items"]:
-            c = row["counters"]
-            rates = {i["name"]: i["value"] or "—" for i in row["indicators"]}
-            label = f"{row['subject_id']} {row['name'] or ''}".strip()
-            rank = row["rank"] if row["rank"] is not None else "—"
-            print(
-                f"{rank:>4} {label:<28} {c['due_to_close']:>4} {c['closed']:>4} {c['closed_on_time']:>4} "
-                f"{c['reworks']:>4} {rates.get('closure_rate', '—'):>8} "
-                f"{rates.get('on_time_closure_rate', '—'):>10} {rates.get('handling_rate', '—'):>8} "
-                f"{row['score'] or '—':>7}  {row['grade'] or '—'}"
-            )
+        display.print_table(ranking_table(body["items"]))
     print(f"\nbulletin CSV: {loop.endpoints.scoring}/v1/bulletins/{period}.csv?level=grid")
 
 

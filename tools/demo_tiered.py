@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.city import City
+from tools import display
 from tools.client import LoopClient
 
 Act = Callable[[str, str, str], Awaitable[dict[str, Any]]]
@@ -91,13 +92,17 @@ class TieredScenes:
             ("rework 返工 and callback 回访 → reopened", self.rework_and_callback),
         ]
         print("\ntiered handling 分级处置:")
-        for (title, scene), case in zip(scenes, cases, strict=False):
-            try:
-                await scene(case)
-            except RuntimeError as exc:  # a timer may have moved the case on meanwhile (demo time)
-                print(f"  {title:<42} skipped: {str(exc)[:120]}")
-                continue
-            print(f"  {title:<42} {await self.path(case['id'])}")
+        paths = display.table("scene", "the case's path")
+        try:
+            for (title, scene), case in zip(scenes, cases, strict=False):
+                try:
+                    await scene(case)
+                except RuntimeError as exc:  # a timer may have moved the case on meanwhile (demo time)
+                    paths.add_row(title, f"skipped: {str(exc)[:120]}")
+                    continue
+                paths.add_row(title, await self.path(case["id"]))
+        finally:  # the scenes played so far, also when one stops the rest
+            display.print_table(paths)
 
     async def path(self, case_id: str) -> str:
         response = await self.loop.http.get(
