@@ -21,7 +21,6 @@ import os
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from bench import children
 from bench.__main__ import Figure, free_port, print_table
 from shared.city import report_cell
 from shared.events import encode
@@ -176,27 +176,26 @@ async def dispatch_rate(kafka: str, city_dir: Path, reports: list[ReportSubmitte
     prefix = f"bench-dispatch-{uuid.uuid4().hex[:8]}."
     await ensure_topics(kafka, partitions=6, replication_factor=1, prefix=prefix)
     await produce_backlog(kafka, prefix + REPORTS.name, reports)
-    env = {
-        **os.environ,
-        "GRIDLOOP_ENV": "test",
-        "GRIDLOOP_RUN_DIR": str(run_dir),
-        "GRIDLOOP_CITY_DIR": str(city_dir),
-        "GRIDLOOP_DISPATCH_TRIAGE_FILE": str(REPO_ROOT / "city" / "triage.yaml"),
-        "GRIDLOOP_DISPATCH_KAFKA_BOOTSTRAP": kafka,
-        "GRIDLOOP_DISPATCH_TOPIC_PREFIX": prefix,
-        "GRIDLOOP_DISPATCH_GROUP_ID": f"bench-{prefix[:-1]}",
-        "GRIDLOOP_DISPATCH_PORT": str(free_port()),
-        "GRIDLOOP_DISPATCH_LOG_LEVEL": "WARNING",
-    }
-    with (run_dir / "dispatch.log").open("ab") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.dispatch", cwd=REPO_ROOT, env=env, stdout=log, stderr=log
-        )
+    env = children.service_env(
+        {
+            "GRIDLOOP_RUN_DIR": str(run_dir),
+            "GRIDLOOP_CITY_DIR": str(city_dir),
+            "GRIDLOOP_DISPATCH_TRIAGE_FILE": str(REPO_ROOT / "city" / "triage.yaml"),
+            "GRIDLOOP_DISPATCH_KAFKA_BOOTSTRAP": kafka,
+            "GRIDLOOP_DISPATCH_TOPIC_PREFIX": prefix,
+            "GRIDLOOP_DISPATCH_GROUP_ID": f"bench-{prefix[:-1]}",
+            "GRIDLOOP_DISPATCH_PORT": str(free_port()),
+            "GRIDLOOP_DISPATCH_LOG_LEVEL": "WARNING",
+        }
+    )
+    dispatch = await children.start(
+        "python -m services.dispatch", ["-m", "services.dispatch"], env=env, log=run_dir / "dispatch.log"
+    )
     try:
-        return await count_outcomes(kafka, prefix + CASE_EVENTS.name, len(reports), within=600)
+        outcomes = count_outcomes(kafka, prefix + CASE_EVENTS.name, len(reports), within=600)
+        return await children.watching(outcomes, dispatch)
     finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), 60)
+        await dispatch.stop()
         await delete_topics(kafka, prefix)
 
 
@@ -206,16 +205,17 @@ async def faust_floor_rate(kafka: str, reports: list[ReportSubmitted], run_dir: 
     await ensure_topics(kafka, partitions=6, replication_factor=1, prefix=prefix)
     await produce_backlog(kafka, prefix + REPORTS.name, reports)
     args = [kafka, prefix + REPORTS.name, prefix + CASE_EVENTS.name, f"bench-{prefix[:-1]}", str(run_dir)]
-    with (run_dir / "floor.log").open("ab") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.faust_passthrough", *args, cwd=REPO_ROOT, stdout=log, stderr=log
-        )
+    floor = await children.start(
+        "python -m bench.faust_passthrough",
+        ["-m", "bench.faust_passthrough", *args],
+        log=run_dir / "floor.log",
+    )
     try:
         submitted = frozenset({ReportSubmitted.event_type.encode()})
-        return await count_outcomes(kafka, prefix + CASE_EVENTS.name, len(reports), 600, submitted)
+        outcomes = count_outcomes(kafka, prefix + CASE_EVENTS.name, len(reports), 600, submitted)
+        return await children.watching(outcomes, floor)
     finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), 60)
+        await floor.stop()
         await delete_topics(kafka, prefix)
 
 
@@ -310,13 +310,9 @@ def in_process(count: int) -> dict[str, float]:
 
 
 def memory_in_child(open_cases: int) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.dispatch", "--memory-child", str(open_cases)],
-        cwd=REPO_ROOT,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    ).stdout
+    out = children.run(
+        "the merge index's memory", ["-m", "bench.dispatch", "--memory-child", str(open_cases)]
+    )
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
 
@@ -325,11 +321,9 @@ def make_city(grids: int, where: Path) -> Path:
     if grids <= 20:
         return REPO_ROOT / "city"
     out = where / f"city-{grids}"
-    subprocess.run(
-        [sys.executable, "-m", "tools.make_synthetic_city", "--grids", str(grids), "--out", str(out)],
-        cwd=REPO_ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
+    children.run(
+        "tools.make_synthetic_city",
+        ["-m", "tools.make_synthetic_city", "--grids", str(grids), "--out", str(out)],
     )
     return out
 

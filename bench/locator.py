@@ -18,7 +18,6 @@ import argparse
 import json
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -73,9 +72,12 @@ def _points_inside(city: Any, points: int, seed: int = 7) -> list[tuple[float, f
 
 
 def measure_in_child(city_dir: Path, points: int, baseline_dir: Path | None = None) -> dict[str, float]:
-    command = [sys.executable, "-m", "bench.locator", "--measure", str(city_dir), "--points", str(points)]
+    # Imported here, as the city is: a measuring child's peak memory is its city's, not the bench's modules'.
+    from bench import children
+
+    command = ["-m", "bench.locator", "--measure", str(city_dir), "--points", str(points)]
     command += ["--baseline", str(baseline_dir)] if baseline_dir is not None else []
-    out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    out = children.run(f"bench.locator in a city of {city_dir.name} grids", command)
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
 
@@ -163,13 +165,9 @@ def main() -> None:
     if args.measure is not None:
         print(json.dumps(measure(args.measure, args.points, args.baseline)))
         return
-    from bench.__main__ import Figure, print_table
+    from bench.__main__ import Figure, write_results
 
-    figures = locator_figures(Figure, sizes=tuple(args.grids), points=args.points)
-    print_table(figures)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps([f.as_json() for f in figures], indent=2) + "\n")
-    print(f"\nwritten to {RESULTS}")
+    write_results(locator_figures(Figure, sizes=tuple(args.grids), points=args.points), RESULTS)
 
 
 if __name__ == "__main__":

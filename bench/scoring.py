@@ -32,6 +32,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from bench import children
 from bench.__main__ import Figure, write_results
 from services.scoring.config import load_vanguard, rules_for
 from services.scoring.domain import count
@@ -42,7 +43,7 @@ from shared.events import Event, derived_id, encode
 from shared.kafka import ensure_topics, make_producer
 from shared.settings import DEV_DATABASE_URL, REPO_ROOT
 from tests.integration.scoring.history import case_history, voided_report
-from tests.integration.scoring.process import inbox_count, scoring_env, start_scoring
+from tests.integration.scoring.process import inbox_count, scoring_env
 
 RESULTS = Path(".bench/scoring.json")
 AS_OF = datetime(2027, 3, 1, tzinfo=UTC)
@@ -136,31 +137,48 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def scoring_child_env(kafka: str, url: str, schema: str, topic: str, *, batched: bool) -> dict[str, str]:
+    """The environment of the bench's own scoring: the test's (tests/integration/scoring/process.py), run
+    beside the stack, on the stack's database."""
+    return children.service_env(
+        scoring_env(kafka=kafka, database_url=url, schema=schema, topic=topic, batched=batched)
+    )
+
+
+async def taken_in(conn: asyncpg.Connection, schema: str, events: int, pid: int) -> tuple[float, float]:
+    """Once the scoring of ``schema`` (process ``pid``) has taken ``events`` in: events per second and CPU
+    milliseconds per event, from the first event taken in."""
+    first: tuple[float, float] | None = None
+    deadline = time.monotonic() + 1800
+    taken = 0
+    while taken < events and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        taken = await inbox_count(conn, schema)
+        if taken and first is None:
+            first = (time.perf_counter(), cpu_seconds(pid))
+    if first is None or taken < events:
+        raise RuntimeError(f"scoring took {taken} of {events} events in")
+    elapsed, cpu = time.perf_counter() - first[0], cpu_seconds(pid) - first[1]
+    return events / elapsed, cpu * 1000 / events
+
+
 async def scoring_rate(
     kafka: str, topic: str, events: int, *, batched: bool, run_dir: Path
 ) -> tuple[float, float]:
     """Events per second through a scoring process of its own, and its CPU milliseconds per event."""
     schema = f"bench_scoring_{uuid.uuid4().hex[:8]}"
     url = database_url()
-    env = scoring_env(kafka=kafka, database_url=url, schema=schema, topic=topic, batched=batched)
-    process = await start_scoring(env, run_dir / f"scoring-{schema}.log")
+    scoring = await children.start(
+        "python -m services.scoring",
+        ["-m", "services.scoring"],
+        env=scoring_child_env(kafka, url, schema, topic, batched=batched),
+        log=run_dir / f"scoring-{schema}.log",
+    )
     conn = await asyncpg.connect(url)
     try:
-        first: tuple[float, float] | None = None
-        deadline = time.monotonic() + 1800
-        taken = 0
-        while taken < events and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-            taken = await inbox_count(conn, schema)
-            if taken and first is None:
-                first = (time.perf_counter(), cpu_seconds(process.pid))
-        if first is None or taken < events:
-            raise RuntimeError(f"scoring took {taken} of {events} events in")
-        elapsed, cpu = time.perf_counter() - first[0], cpu_seconds(process.pid) - first[1]
-        return events / elapsed, cpu * 1000 / events
+        return await children.watching(taken_in(conn, schema, events, scoring.process.pid), scoring)
     finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), 60)
+        await scoring.stop()
         await conn.execute(f'drop schema if exists "{schema}" cascade')
         await conn.close()
 

@@ -73,8 +73,8 @@ def a_case() -> Any:
     return open_case(opened, event_id=uuid.uuid4(), actor=SYSTEM, now=now)
 
 
-async def commits_per_second(pool: asyncpg.Pool, schema: str) -> float:
-    cases = [a_case() for _ in range(CASES)]
+async def commits_per_second(pool: asyncpg.Pool, schema: str, count: int) -> float:
+    cases = [a_case() for _ in range(count)]
 
     async def writer(mine: list[Any]) -> None:
         async with pool.acquire() as conn:
@@ -84,10 +84,10 @@ async def commits_per_second(pool: asyncpg.Pool, schema: str) -> float:
 
     started = time.perf_counter()
     await asyncio.gather(*(writer(cases[i::WRITERS]) for i in range(WRITERS)))
-    return CASES / (time.perf_counter() - started)
+    return count / (time.perf_counter() - started)
 
 
-async def commit_to_reader_ms(pool: asyncpg.Pool, url: str, schema: str) -> list[float]:
+async def commit_to_reader_ms(pool: asyncpg.Pool, url: str, schema: str, samples: int) -> list[float]:
     listener = StreamListener(database_url=url, schema=schema)
     listening = asyncio.create_task(listener.run())
     committed: dict[uuid.UUID, float] = {}
@@ -99,7 +99,7 @@ async def commit_to_reader_ms(pool: asyncpg.Pool, url: str, schema: str) -> list
 
     async def reader() -> None:
         nonlocal after
-        while len(latencies) < LATENCY_SAMPLES:
+        while len(latencies) < samples:
             woken = listener.wakeup.waiter()
             async with pool.acquire() as conn:
                 rows, after = await queries.stream_after(
@@ -112,7 +112,7 @@ async def commit_to_reader_ms(pool: asyncpg.Pool, url: str, schema: str) -> list
 
     reading = asyncio.create_task(reader())
     async with pool.acquire() as conn:
-        for _ in range(LATENCY_SAMPLES):
+        for _ in range(samples):
             case = a_case()
             async with conn.transaction():
                 await CaseRepository(conn, schema).add(case)
@@ -124,21 +124,21 @@ async def commit_to_reader_ms(pool: asyncpg.Pool, url: str, schema: str) -> list
     return latencies
 
 
-async def measure(url: str) -> dict[str, float]:
+async def measure(url: str, cases: int = CASES, latency_samples: int = LATENCY_SAMPLES) -> dict[str, float]:
     schema = f"bench_stream_{uuid.uuid4().hex[:8]}"
     await migrate(url, migrations=MIGRATIONS, schema=schema)
     pool = await asyncpg.create_pool(url, min_size=WRITERS, max_size=WRITERS + 2)
     try:
-        latencies = sorted(await commit_to_reader_ms(pool, url, schema))
+        latencies = sorted(await commit_to_reader_ms(pool, url, schema, latency_samples))
         # Alternate passes, best of each: the machine's load drifts between passes.
         with_stream = without_stream = 0.0
         for _ in range(PASSES):
-            with_stream = max(with_stream, await commits_per_second(pool, schema))
+            with_stream = max(with_stream, await commits_per_second(pool, schema, cases))
             async with pool.acquire() as conn:
                 await conn.execute(
                     f'alter table "{schema}".case_timeline disable trigger case_timeline_to_stream'
                 )
-            without_stream = max(without_stream, await commits_per_second(pool, schema))
+            without_stream = max(without_stream, await commits_per_second(pool, schema, cases))
             async with pool.acquire() as conn:
                 await conn.execute(
                     f'alter table "{schema}".case_timeline enable trigger case_timeline_to_stream'
@@ -155,9 +155,11 @@ async def measure(url: str) -> dict[str, float]:
     }
 
 
-def stream_figures(figure: Any, url: str = DEV_DATABASE_URL) -> list[Any]:
+def stream_figures(
+    figure: Any, url: str = DEV_DATABASE_URL, *, cases: int = CASES, latency_samples: int = LATENCY_SAMPLES
+) -> list[Any]:
     """The figures as ``bench.__main__.Figure`` rows (``figure`` is that class)."""
-    result = asyncio.run(measure(url))
+    result = asyncio.run(measure(url, cases, latency_samples))
     return [
         figure(
             "handling_case_commits_per_second_with_stream",
