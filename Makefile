@@ -53,14 +53,17 @@ unit: $(VENV_STAMP) ## unit tests (no broker, no database), the console's Vitest
 	scripts/console_web.sh test
 
 # The test stack starts from empty data every run, so the end-to-end test's exact figures cannot be
-# disturbed by an earlier run; e2e goes first, before integration tests add their own cases.
-test: lint unit ## lint + unit + e2e/integration against a fresh test stack (started, then stopped)
+# disturbed by an earlier run; e2e goes first, before integration tests add their own cases. Last, the
+# short bench runs against the whole test stack, so that a bench that no longer runs fails here.
+test: lint unit ## lint + unit + e2e/integration + short bench against a fresh test stack (started, then stopped)
 	@trap '$(TEST_STACK) scripts/stack.sh down' EXIT; \
 	$(TEST_STACK) scripts/stack.sh clean; \
 	$(TEST_STACK) scripts/stack.sh infra-up; \
 	export $(TEST_ENV); \
 	$(VENV)/pytest tests/e2e; \
-	$(VENV)/pytest tests/integration
+	$(VENV)/pytest tests/integration; \
+	$(TEST_STACK) scripts/stack.sh up; \
+	$(TEST_STACK) scripts/stack.sh run $(VENV)/python -m bench --short
 
 # The console in Debian's chromium (playwright-core): the test profile's services, console and gateway,
 # started here on the infrastructure `make test` (or `scripts/stack.sh infra-up`) brought up.
@@ -89,5 +92,6 @@ status: ## what is running
 demo: ## walk a report around the loop against `make up`
 	$(VENV)/python -m tools.demo
 
-bench: ## benchmarks, ratios against same-run baselines
-	$(VENV)/python -m bench
+# BENCH_SHORT=1: every figure from small counts, in a minute or two (`make test` runs it so).
+bench: ## benchmarks against `make up`, ratios to same-run baselines (BENCH_SHORT=1: small counts)
+	scripts/stack.sh run $(VENV)/python -m bench $(if $(BENCH_SHORT),--short)

@@ -9,6 +9,7 @@
 #   scripts/stack.sh services-down  stop only the four services (the end-to-end tests' teardown)
 #   scripts/stack.sh clean        down, then delete $GRIDLOOP_RUN_DIR
 #   scripts/stack.sh status
+#   scripts/stack.sh run CMD...   run CMD in the services' environment (ports, Kafka, DATABASE_URL): `make bench`
 #
 # GRIDLOOP_PROFILE=test selects the test stack's ports and run dir (docs/ARCHITECTURE.md); any port or
 # GRIDLOOP_RUN_DIR set in the environment wins. SLA_SCALE scales dispatch's SLA clocks (default 1).
@@ -171,9 +172,15 @@ main() {
     infra-up) cmd_infra_up ;;
     infra-down) cmd_infra_down ;;
     services-down) stop_services ;;
+    run)
+      shift
+      (($# > 0)) || die "run what? scripts/stack.sh run CMD..."
+      export_service_env
+      exec "$@"
+      ;;
     up | down | clean | status) "cmd_$1" ;;
     *)
-      sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+      sed -n '2,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
       exit 2
       ;;
   esac
