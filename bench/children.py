@@ -1,7 +1,8 @@
 """The processes a bench starts. When one of them dies, the bench fails at once with the child's own error
 (the last lines it wrote), instead of waiting out a deadline for output that can no longer come.
 
-- ``run(name, args)``: ``python *args`` run to its end (a load generator, a measuring child); its stdout.
+- ``run(name, args)``: ``python *args`` (or another ``program``) run to its end (a load generator, a
+  measuring child, a build); its stdout.
 - ``start(name, args, log=…)``: ``python *args`` serving while the bench measures (a scoring or dispatch
   worker, the no-op server); ``watching(work, *children)`` awaits ``work`` and raises ``ChildDied`` as
   soon as one of ``children`` exits first.
@@ -47,14 +48,17 @@ def service_env(variables: Mapping[str, str]) -> dict[str, str]:
     return {**os.environ, **variables, "GRIDLOOP_ENV": os.environ.get("GRIDLOOP_ENV", "dev")}
 
 
-def run(name: str, args: Sequence[str], *, env: Mapping[str, str] | None = None) -> str:
-    """``python *args`` from the repository's root, to its end: its stdout. What it wrote on stderr is
-    passed on to ours; when it fails, ``ChildDied`` carries the last of it."""
+def run(
+    name: str, args: Sequence[str], *, program: str = sys.executable, env: Mapping[str, str] | None = None
+) -> str:
+    """``program *args`` (``python`` unless told) from the repository's root, to its end: its stdout. What
+    it wrote on stderr is passed on to ours; when it fails, ``ChildDied`` carries the last lines it wrote
+    (stderr last: a compiler may report on stdout)."""
     result = subprocess.run(
-        [sys.executable, *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
+        [program, *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        raise ChildDied(name, result.returncode, result.stderr)
+        raise ChildDied(name, result.returncode, "\n".join([result.stdout, result.stderr]))
     sys.stderr.write(result.stderr)
     return result.stdout
 

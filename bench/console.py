@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -24,6 +22,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from bench import children
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "services" / "console" / "web" / "dist"
@@ -110,25 +110,22 @@ def _serving(city_dir: Path) -> Iterator[str]:
 
 def measure(city_dir: Path, runs: int) -> list[dict[str, float]]:
     with _serving(city_dir) as url:
-        out = subprocess.run(
-            ["node", str(ROOT / "bench" / "console_map.mjs"), url, str(runs)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        out = children.run(
+            "bench/console_map.mjs in chromium",
+            [str(ROOT / "bench" / "console_map.mjs"), url, str(runs)],
+            program="node",
+        )
     results: list[dict[str, float]] = json.loads(out.strip().splitlines()[-1])
     return results
 
 
 def console_figures(figure: Callable[..., Any], *, grids: int = 5000, runs: int = 5) -> list[Any]:
-    subprocess.run([str(ROOT / "scripts" / "console_web.sh"), "build"], check=True)
+    children.run("the console's build", ["build"], program=str(ROOT / "scripts" / "console_web.sh"))
     with tempfile.TemporaryDirectory() as scratch:
         big = Path(scratch) / "city"
-        subprocess.run(
-            [sys.executable, "-m", "tools.make_synthetic_city", "--grids", str(grids), "--out", str(big)],
-            check=True,
-            cwd=ROOT,
-            capture_output=True,
+        children.run(
+            "tools.make_synthetic_city",
+            ["-m", "tools.make_synthetic_city", "--grids", str(grids), "--out", str(big)],
         )
         large = measure(big, runs)
     sample = measure(SAMPLE_CITY, runs)

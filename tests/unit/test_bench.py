@@ -5,6 +5,7 @@ stack quiet when it is."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from pathlib import Path
 
@@ -96,3 +97,24 @@ def test_the_stack_is_quiet_whatever_a_changelog_gauge_says() -> None:
     )
     assert pending_messages(metrics) == 0
     assert pending_messages(metrics.replace('reports"} 0.0', 'reports"} 3.0')) == 3
+
+
+def test_a_failing_childs_stdout_is_kept_too() -> None:
+    """A compiler (the console's vue-tsc) reports its errors on stdout."""
+    with pytest.raises(children.ChildDied) as died:
+        children.run("the build", ["-c", "print('error TS2322: not assignable'); raise SystemExit(2)"])
+    assert "error TS2322: not assignable" in died.value.tail
+
+
+def test_every_bench_starts_its_processes_through_children() -> None:
+    """A process started elsewhere could die unnoticed while its bench waits out a deadline."""
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    offenders = [
+        path.name
+        for path in bench.glob("*.py")
+        if path.name != "children.py"
+        and re.search(
+            r"^\s*(import subprocess|from subprocess import)|create_subprocess_", path.read_text(), re.M
+        )
+    ]
+    assert not offenders, f"start processes with bench.children: {offenders}"
