@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The whole local stack: Kafka + PostgreSQL (infra) and the four services.
+# The whole local stack: Kafka + PostgreSQL (infra), the five services and the gateway.
 #
 #   scripts/stack.sh infra-up     provision what is missing (venv, Kafka jars, PostgreSQL), start and wait
 #   scripts/stack.sh infra-down   stop Kafka and PostgreSQL (data kept)
-#   scripts/stack.sh up           infra-up, then start intake, dispatch, handling, scoring and wait for /readyz;
-#                                 build the console if its sources changed and start the gateway (nginx)
+#   scripts/stack.sh up           infra-up, then start intake, dispatch, handling, scoring, console and wait for
+#                                 /readyz (the console's signing key pair made first if absent, the demo passwords
+#                                 set); build the console's web app if its sources changed, start the gateway (nginx)
 #   scripts/stack.sh down         stop the gateway, services (SIGTERM, SIGKILL after 10 s), Kafka, PostgreSQL; keep data
-#   scripts/stack.sh services-down  stop only the four services (the end-to-end tests' teardown)
+#   scripts/stack.sh services-down  stop only the five services (the end-to-end tests' teardown)
 #   scripts/stack.sh clean        down, then delete $GRIDLOOP_RUN_DIR
 #   scripts/stack.sh status
 #   scripts/stack.sh run CMD...   run CMD in the services' environment (ports, Kafka, DATABASE_URL): `make bench`
@@ -21,7 +22,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$GRIDLOOP_ROOT"
 
 SCRIPTS="$GRIDLOOP_ROOT/scripts"
-SERVICES=(intake dispatch handling scoring)
+SERVICES=(intake dispatch handling scoring console)
 : "${SERVICE_WAIT_TIMEOUT:=90}"
 
 service_port() {
@@ -32,6 +33,9 @@ service_pidfile() { echo "$PID_DIR/$1.pid"; }
 service_log() { echo "$LOG_DIR/$1.log"; }
 # What a service's command line contains, to tell our process from a reused pid.
 service_pattern() { echo "services.$1"; }
+KEY_DIR="$GRIDLOOP_RUN_DIR/keys"
+# The people of the sample city sign in to the console with this (services/console/README.md).
+DEMO_SIGN_IN="sv-yancheng / gridloop-demo"
 
 # --- infra ----------------------------------------------------------------------------------------------
 cmd_infra_up() {
@@ -64,7 +68,11 @@ export_service_env() {
   export GRIDLOOP_CITY_DIR="$GRIDLOOP_ROOT/city"
   export GRIDLOOP_INTAKE_PORT="$INTAKE_PORT" GRIDLOOP_DISPATCH_PORT="$DISPATCH_PORT"
   export GRIDLOOP_HANDLING_PORT="$HANDLING_PORT" GRIDLOOP_SCORING_PORT="$SCORING_PORT"
+  export GRIDLOOP_CONSOLE_PORT="$CONSOLE_PORT"
   export GRIDLOOP_DISPATCH_SLA_SCALE="${SLA_SCALE:-1}"
+  # The console signs people's access tokens with the private key; every service checks them with the public.
+  export GRIDLOOP_CONSOLE_SIGNING_KEY_FILE="$KEY_DIR/console-signing-key.pem"
+  export GRIDLOOP_AUTH_PUBLIC_KEY_FILE="$KEY_DIR/console-public-key.pem"
 }
 
 start_service() {
@@ -106,21 +114,24 @@ gridloop is up (profile ${GRIDLOOP_PROFILE:-dev}, run dir $GRIDLOOP_RUN_DIR)
   dispatch  http://127.0.0.1:$DISPATCH_PORT/      metrics http://127.0.0.1:$DISPATCH_PORT/metrics
   handling  http://127.0.0.1:$HANDLING_PORT/      metrics http://127.0.0.1:$HANDLING_PORT/metrics   API http://127.0.0.1:$HANDLING_PORT/v1/  (docs /docs)
   scoring   http://127.0.0.1:$SCORING_PORT/      metrics http://127.0.0.1:$SCORING_PORT/metrics   API http://127.0.0.1:$SCORING_PORT/v1/  (docs /docs)
+  console   http://127.0.0.1:$CONSOLE_PORT/      metrics http://127.0.0.1:$CONSOLE_PORT/metrics   API http://127.0.0.1:$CONSOLE_PORT/v1/  (docs /docs)
   kafka     127.0.0.1:$KAFKA_PORT        postgres $("$SCRIPTS/postgres.sh" url)
   logs      $LOG_DIR/
 
-console $("$SCRIPTS/gateway.sh" url)
+console $("$SCRIPTS/gateway.sh" url)   sign in as $DEMO_SIGN_IN (anyone in city/people.yaml, same password)
 TXT
 }
 
 cmd_up() {
   cmd_infra_up
   export_service_env
+  "$GRIDLOOP_PY" -m services.console.keys "$KEY_DIR" >/dev/null
   local name
   for name in "${SERVICES[@]}"; do
     start_service "$name"
   done
   wait_services
+  "$GRIDLOOP_PY" -m services.console.passwords seed-demo
   "$SCRIPTS/console_web.sh" build
   "$SCRIPTS/gateway.sh" start
   print_urls

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 import asyncpg
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
 from services.console import api
@@ -31,7 +32,8 @@ from services.console.ports import Clock
 from services.console.queries import Queries
 from services.console.repository import PgStore, forget_stale
 from services.console.settings import ConsoleSettings
-from shared.auth import load_private_key, open_authenticator
+from shared.auth import generate_key_pair, load_private_key, open_authenticator
+from shared.auth.keys import PRIVATE_KEY_FILE
 from shared.auth.tokens import utc_now
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
@@ -93,16 +95,26 @@ def hasher_of(settings: ConsoleSettings) -> Argon2Hasher:
     )
 
 
+def signing_key_of(settings: ConsoleSettings) -> rsa.RSAPrivateKey:
+    """The key access tokens are signed with. In development a missing pair is made at the key file's
+    place (docker compose starts with none); anywhere else it must be there."""
+    key_file = settings.signing_key_file
+    if key_file is None:
+        raise ValueError(
+            "set GRIDLOOP_CONSOLE_SIGNING_KEY_FILE: the RS256 private key access tokens are signed with"
+        )
+    if settings.env == "dev" and key_file.name == PRIVATE_KEY_FILE and not key_file.exists():
+        generate_key_pair(key_file.parent)
+        log.warning("made a development signing key pair", extra={"directory": str(key_file.parent)})
+    return load_private_key(key_file)
+
+
 @asynccontextmanager
 async def _lifespan(
     app: FastAPI, *, settings: ConsoleSettings, metrics: ServiceMetrics, clock: Clock
 ) -> AsyncIterator[None]:
     config = load_config(settings)
-    if settings.signing_key_file is None:
-        raise ValueError(
-            "set GRIDLOOP_CONSOLE_SIGNING_KEY_FILE: the RS256 private key access tokens are signed with"
-        )
-    signing_key = load_private_key(settings.signing_key_file)
+    signing_key = signing_key_of(settings)
     database_url = settings.database_url.get_secret_value()
     await migrate(database_url, migrations=MIGRATIONS, schema=settings.db_schema)
     async with AsyncExitStack() as stack:

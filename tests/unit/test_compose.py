@@ -27,7 +27,9 @@ ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 STACK_SH = ROOT / "scripts" / "stack.sh"
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
 
-SERVICES = ("intake", "dispatch", "handling", "scoring")
+SERVICES = ("intake", "dispatch", "handling", "scoring", "console")
+# The console keeps no Kafka state and publishes nothing: it waits for PostgreSQL only.
+KAFKA_FREE = {"console"}
 
 # The environment each service gets, by name (values differ between the host and containers). This is
 # the contract the compose file and `make up` (scripts/stack.sh) share.
@@ -37,6 +39,12 @@ SERVICE_ENV = {
     "dispatch": {"GRIDLOOP_DISPATCH_PORT", "GRIDLOOP_DISPATCH_SLA_SCALE"},
     "handling": {"GRIDLOOP_HANDLING_PORT", "DATABASE_URL", "GRIDLOOP_HANDLING_JWT_SECRET"},
     "scoring": {"GRIDLOOP_SCORING_PORT", "DATABASE_URL"},
+    "console": {
+        "GRIDLOOP_CONSOLE_PORT",
+        "DATABASE_URL",
+        "GRIDLOOP_CONSOLE_SIGNING_KEY_FILE",
+        "GRIDLOOP_AUTH_PUBLIC_KEY_FILE",
+    },
 }
 # Set in containers only. GRIDLOOP_HOST: a container must listen on every interface, not on loopback as
 # on the host. GRIDLOOP_HANDLING_JWT_SECRET: overridable from the docker host's environment (with
@@ -82,7 +90,9 @@ def architecture_ports() -> dict[str, int]:
         if what.startswith("intake / dispatch / handling / scoring"):
             numbers = [int(n) for n in re.findall(r"\d+", local)]
             assert len(numbers) == 4, f"cannot read four service ports from {local!r}"
-            ports.update(zip(SERVICES, numbers, strict=True))
+            ports.update(zip(("intake", "dispatch", "handling", "scoring"), numbers, strict=True))
+        elif what.startswith("console HTTP"):
+            ports["console"] = int(re.findall(r"\d+", local)[0])
         elif what.startswith("Kafka broker"):
             ports["kafka"] = int(re.search(r":(\d+)", local).group(1))  # type: ignore[union-attr]
         elif what.startswith("PostgreSQL"):
@@ -197,11 +207,11 @@ def test_service_command_and_image(compose: dict[str, Any], name: str) -> None:
     assert service["build"]["context"] == "."
     assert service["build"]["dockerfile"] == "Dockerfile"
     images = {compose["services"][s]["image"] for s in SERVICES}
-    assert len(images) == 1, f"the four services must share one image, got {sorted(images)}"
+    assert len(images) == 1, f"the services must share one image, got {sorted(images)}"
 
 
 def test_commands_match_stack_sh() -> None:
-    """`make up` starts the same four services the same way: python -m services.<name>."""
+    """`make up` starts the same services the same way: python -m services.<name>."""
     text = STACK_SH.read_text()
     array = re.search(r"^SERVICES=\(([^)]*)\)", text, re.M)
     assert array, "scripts/stack.sh has no SERVICES=(...) list"
@@ -245,7 +255,9 @@ def test_service_environment_values(compose: dict[str, Any], name: str) -> None:
 @pytest.mark.parametrize("name", SERVICES)
 def test_service_waits_for_healthy_dependencies(compose: dict[str, Any], name: str) -> None:
     depends = compose["services"][name]["depends_on"]
-    needed = {"kafka"} | ({"postgres"} if "DATABASE_URL" in SERVICE_ENV[name] else set())
+    needed = (set() if name in KAFKA_FREE else {"kafka"}) | (
+        {"postgres"} if "DATABASE_URL" in SERVICE_ENV[name] else set()
+    )
     assert set(depends) == needed
     for dep in needed:
         assert depends[dep]["condition"] == "service_healthy", f"{name} must wait for {dep} to be healthy"
@@ -385,7 +397,7 @@ def test_gateway_fills_every_placeholder_of_the_template_and_routes_to_the_servi
     environment = env_of(gateway)
     assert placeholders <= set(environment), f"unfilled: {sorted(placeholders - set(environment))}"
     ports = architecture_ports()
-    for name in ("intake", "handling", "scoring"):
+    for name in ("intake", "handling", "scoring", "console"):
         assert environment[f"{name.upper()}_UPSTREAM"] == f"{name}:{ports[name]}"
         assert gateway["depends_on"][name]["condition"] == "service_healthy"
     assert published_ports(gateway) == [(8080, int(environment["GATEWAY_LISTEN"]))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.console.passwords import DEMO_PASSWORD, main, seed_demo
-from tests.integration.console.conftest import PASSWORD, Console
+from tests.integration.console.conftest import PASSWORD, Console, StartConsole
 from tests.integration.console.test_console_sessions import ME, signed_in
 from tests.integration.console.test_console_sign_in import sign_in
 
@@ -89,6 +89,20 @@ async def test_seed_demo_gives_the_demo_password_to_everyone_without_one_and_kee
     async with console.browser() as browser:
         assert (await sign_in(browser, "sv-yancheng", DEMO_PASSWORD)).status_code == 200
         assert (await sign_in(browser, "op-tinghu", PASSWORD)).status_code == 200
+
+
+async def test_a_cheap_demo_hash_is_made_again_at_full_cost_at_the_first_sign_in(start_console: StartConsole):
+    console = await start_console(argon2_memory_kib=2048, argon2_time_cost=2)
+    await seed_demo(console.settings)
+    query = "select password_hash from {schema}.credentials where person_id = 'op-yandu'"
+    (before,) = await console.rows(query)
+    assert "$m=1024,t=1,p=1$" in before["password_hash"]
+    async with console.browser() as browser:
+        assert (await sign_in(browser, "op-yandu", DEMO_PASSWORD)).status_code == 200
+    (after,) = await console.rows(query)
+    assert "$m=2048,t=2,p=1$" in after["password_hash"]
+    async with console.browser() as browser:
+        assert (await sign_in(browser, "op-yandu", DEMO_PASSWORD)).status_code == 200
 
 
 def test_seed_demo_refuses_outside_development(
