@@ -98,11 +98,13 @@ export async function request<T>(service: Service, path: string, options: Reques
   const url = withQuery(apiPath(service, path), options.query)
   let response = await send(url, options)
   if (response.status === 401 && !options.noRefresh) {
-    if (await refreshSession()) response = await send(url, options)
-    if (response.status === 401) {
+    if (!(await refreshSession())) {
+      // The session has ended: sign in again.
       onUnauthorised()
       throw await failure(response)
     }
+    // A refused request after a good refresh is that service's answer, shown as an error.
+    response = await send(url, options)
   }
   if (!response.ok) throw await failure(response)
   if (response.status === 204) return undefined as T
