@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
@@ -168,3 +169,27 @@ class Queries:
                 else:
                     figures["closed"] = row["n"]
         return dict(sorted(periods.items()))
+
+    async def alerts(
+        self, conn: asyncpg.Connection, *, since: datetime | None, grid_id: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """Hotspots raised and recurring cases opened since ``since`` (all when None), in a grid or
+        everywhere, newest first."""
+        rows = await conn.fetch(
+            f"""(select 'hotspot' as kind, category, grid_id, raised_at,
+                        null::uuid as case_id, null::uuid as repeats,
+                        null::double precision as lon, null::double precision as lat
+                   from {self._s}.hotspot_alerts
+                  where ($1::timestamptz is null or raised_at >= $1) and ($2::text is null or grid_id = $2))
+                union all
+                (select 'recurrence', category, grid_id, opened_at, case_id, recurrence_of, lon, lat
+                   from {self._s}.case_places
+                  where recurrence_of is not null
+                    and ($1::timestamptz is null or opened_at >= $1) and ($2::text is null or grid_id = $2))
+                order by raised_at desc
+                limit $3""",
+            since,
+            grid_id,
+            limit,
+        )
+        return [dict(row) for row in rows]

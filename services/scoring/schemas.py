@@ -85,6 +85,24 @@ class Trend(BaseModel):
     items: list[TrendPoint]
 
 
+class Alert(BaseModel):
+    """A hotspot (a category spiking in a grid) or a recurrence (a case repeating one closed nearby)."""
+
+    kind: Literal["hotspot", "recurrence"]
+    category: str
+    grid_id: str | None
+    raised_at: datetime
+    # A recurrence: the case, where it is, and the closed case it repeats.
+    case_id: UUID | None = None
+    repeats: UUID | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+class Alerts(BaseModel):
+    items: list[Alert]
+
+
 # --- reporter credit -------------------------------------------------------------------------------
 
 

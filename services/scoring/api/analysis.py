@@ -1,13 +1,15 @@
-"""The trend of a category in a unit over periods: cases opened, of them recurring, and closed."""
+"""Analysis over HTTP: the trend of a category in a unit over periods (cases opened, of them recurring,
+and closed), and the alerts raised (hotspots, recurrences) that the console draws on its map."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from services.scoring.api.deps import Context
-from services.scoring.schemas import Trend, TrendPoint, UnitType
+from services.scoring.schemas import Alert, Alerts, Trend, TrendPoint, UnitType
 from shared.events.assessments import PeriodKind
 
 router = APIRouter(prefix="/v1", tags=["analysis"])
@@ -47,3 +49,19 @@ async def trend(
         unit_id=unit_id,
         items=[TrendPoint(period=period, **figures) for period, figures in periods.items()],
     )
+
+
+MAX_ALERTS = 500
+
+
+@router.get("/alerts", response_model=Alerts)
+async def alerts(
+    ctx: Context,
+    since: Annotated[datetime | None, Query(description="raised at or after; all when absent")] = None,
+    grid_id: Annotated[str | None, Query(description="one grid's; every grid's when absent")] = None,
+    limit: Annotated[int, Query(ge=1, description=f"at most {MAX_ALERTS}")] = 200,
+) -> Alerts:
+    """Hotspots raised and recurring cases opened, newest first: what gridloop.alerts carried, kept."""
+    async with ctx.pool.acquire() as conn:
+        rows = await ctx.queries.alerts(conn, since=since, grid_id=grid_id, limit=min(limit, MAX_ALERTS))
+    return Alerts(items=[Alert.model_validate(row) for row in rows])

@@ -58,6 +58,18 @@ async def test_a_spike_raises_one_hotspot_and_a_return_raises_a_recurrence(
 
     await until_equal(lambda: trend(NOISE), [("2026-11", 2, 1, 1)], what="the noise trend in the grid")
     assert await trend(RUBBISH) == [("2026-11", 4, 0, 0)]
+
+    # The alerts as the console's map reads them: the grid's hotspot and its recurring case, newest first.
+    listed = (await scoring.http.get("/v1/alerts", params={"grid_id": grid})).json()["items"]
+    assert [(a["kind"], a["category"], a["case_id"], a["repeats"]) for a in listed] == [
+        ("recurrence", NOISE, str(noise_again.case_id), str(first_noise.case_id)),
+        ("hotspot", RUBBISH, None, None),
+    ]
+    assert listed[0]["lon"] is not None
+    later = {"grid_id": grid, "since": listed[0]["raised_at"]}
+    assert [a["kind"] for a in (await scoring.http.get("/v1/alerts", params=later)).json()["items"]] == [
+        "recurrence"
+    ]
     quarter = (
         await scoring.http.get("/v1/trends", params={"kind": "quarter", "unit_type": "grid", "unit_id": grid})
     ).json()

@@ -102,6 +102,7 @@ describe('the map colours grids by their cases\' lights', () => {
         category: (code) => code,
         place: (place) => place.name,
         offer: (code) => code,
+        alert: (kind) => kind,
       },
     }) as {
       geo: { map: string; itemStyle: { areaColor: string }; regions: Array<{ name: string; itemStyle: { areaColor: string } }> }

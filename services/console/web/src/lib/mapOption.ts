@@ -40,6 +40,7 @@ export interface MapInput {
     load: (load: GridLoad | undefined) => string
     category: (code: string) => string
     place: (place: RedMapPlace) => string
+    alert: (kind: Alert['kind']) => string
     offer: (code: string) => string
   }
   // Large type and no roaming on the big screen.
@@ -148,7 +149,7 @@ export function mapOption(input: MapInput): Record<string, unknown> {
       zlevel: 1,
       tooltip: {
         formatter: (params: { data: { alert: Alert } }) =>
-          `${params.data.alert.kind}: ${input.label.category(params.data.alert.category ?? '')}`,
+          `${input.label.alert(params.data.alert.kind)}: ${input.label.category(params.data.alert.category ?? '')}`,
       },
     },
     {

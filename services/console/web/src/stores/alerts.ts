@@ -6,12 +6,15 @@ import type { Alert } from '../lib/mapOption'
 
 export const alerts = reactive<{ items: Alert[]; available: boolean }>({ items: [], available: true })
 
+// The map shows what was raised in the last month (city/analysis.yaml looks back 30 days for recurrences).
+const ALERT_DAYS = 30
 let timer: ReturnType<typeof setTimeout> | null = null
 
 export async function loadAlerts(): Promise<void> {
   if (!alerts.available) return
   try {
-    const document = await api.get<{ items?: Alert[] } | Alert[]>('scoring', '/v1/alerts')
+    const since = new Date(Date.now() - ALERT_DAYS * 86400_000).toISOString()
+    const document = await api.get<{ items?: Alert[] } | Alert[]>('scoring', '/v1/alerts', { since, limit: 500 })
     alerts.items = Array.isArray(document) ? document : (document.items ?? [])
   } catch (error) {
     // A scoring without the alerts route: the layer stays empty rather than failing the map.
