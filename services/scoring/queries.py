@@ -13,7 +13,7 @@ from services.scoring.domain import COUNTERS, Period, Subject
 from services.scoring.repository import StoredResult, stored_result
 from shared.events.assessments import SubjectType
 
-# Ranking orders: the foundation's list by on-time closure rate, and the bulletin's by composite score.
+# Ranking orders: the assessments list by on-time closure rate, rankings and bulletins by composite score.
 _ORDERS = {
     "on_time_closure_rate": "on_time_closure_rate desc nulls last, subject_id",
     "score": "score desc nulls last, subject_id",

@@ -35,6 +35,6 @@ class ScoringSettings(ServiceSettings):
     # The city's timezone decides which month an instant belongs to. Empty: take it from city.yaml.
     timezone: str | None = None
     max_page_size: int = 500
-    # Re-assess and publish each result once per consumed batch (False: once per event, as before; the
-    # bench measures both).
+    # Re-assess and publish each result once per consumed batch (False: once per event; the bench
+    # measures both).
     batch_assessment: bool = True

@@ -8,10 +8,11 @@ from services.scoring.domain.attribution import (
 )
 from services.scoring.domain.counters import COUNTERS, NO_CASES
 from services.scoring.domain.counting import Key, changes, contributions, count
-from services.scoring.domain.facts import CaseFact, UnknownCase, advance_clock, apply_event, with_ancestry
+from services.scoring.domain.facts import CaseFact, UnknownCase, advance_clock, with_ancestry
 from services.scoring.domain.indicators import CATALOGUE, percentage
 from services.scoring.domain.periods import PERIOD_KINDS, InvalidPeriod, Period, parse_period, period_of
 from services.scoring.domain.rubric import Assessment, Rubric, assess
+from services.scoring.domain.transitions import apply_event
 
 __all__ = [
     "CATALOGUE",

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Tag, TypeAdapter
 
-from services.scoring.domain.facts import CaseFact, UnknownCase, apply_event
+from services.scoring.domain.facts import CaseFact, UnknownCase
+from services.scoring.domain.transitions import apply_event
 from shared.events.cases import CaseEvent
 from shared.events.triage import ReportVoided
 

@@ -12,7 +12,7 @@ from services.dispatch.domain.outcomes import Merged, Voided, merged_events, voi
 from services.handling.domain import SYSTEM_ROLE, Actor, Case, State, open_case
 from services.handling.domain.merges import credit_merged_report
 from services.handling.domain.model import Annotation
-from services.scoring.domain.facts import apply_event
+from services.scoring.domain import apply_event
 from shared.events.cases import CaseEvent, CaseOpened
 from shared.events.triage import ReportMergedIntoCase
 from tests.unit.dispatch.conftest import CITY, SUBMITTED_AT, make_report

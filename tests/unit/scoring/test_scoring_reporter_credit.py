@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 from services.scoring.domain import Period, Subject, contributions, count
 from services.scoring.domain.counters import NO_CASES
-from services.scoring.domain.facts import CaseFact, apply_event
+from services.scoring.domain.facts import CaseFact
 from services.scoring.domain.folding import CityRules, fold
 from services.scoring.domain.reports import VoidedReport, apply
+from services.scoring.domain.transitions import apply_event
 from tests.unit.scoring.builders import assigned, closed, merged, opened, resolved, voided
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

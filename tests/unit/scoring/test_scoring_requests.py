@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from services.scoring.domain import Period, Subject, contributions
 from services.scoring.domain.counters import NO_CASES
-from services.scoring.domain.facts import CaseFact, apply_event
+from services.scoring.domain.facts import CaseFact
+from services.scoring.domain.transitions import apply_event
 from shared.events.cases import CaseCallbackRecorded, CaseEscalated, CaseRequestDecided
 from tests.unit.scoring.builders import CASE, assigned, at, closed, opened, resolved
 
