@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 
 from aiokafka import AIOKafkaProducer
 
+from services.intake.ports import BrokerUnavailable
 from shared.events import KafkaRecord
 from shared.kafka import broker_reachable, connect_producer
-
-log = logging.getLogger(__name__)
-
-
-class BrokerUnavailable(Exception):
-    """The broker did not acknowledge in time: the report may or may not be stored."""
 
 
 class ReportPublisher:

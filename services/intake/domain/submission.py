@@ -53,7 +53,8 @@ class SubmitReport(BaseModel):
     )
 
 
-@dataclass(frozen=True)
+# Not frozen: an exception's traceback and context are set on it as it travels up to the API.
+@dataclass(eq=False)
 class Rejection(Exception):
     """A report the city will not take, with the field at fault (and any others at fault with it)."""
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.intake.main import create_app
+from services.intake.bootstrap import bootstrap
 from services.intake.settings import IntakeSettings
 from shared.city import load_city
 from shared.events.reports import ReportSubmitted
@@ -55,7 +55,7 @@ async def running_client(app: FastAPI, *, wait_ready: bool) -> AsyncIterator[htt
 
 @pytest.fixture
 async def intake(kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(IntakeSettings(kafka_bootstrap=kafka_bootstrap))
+    app = bootstrap(IntakeSettings(kafka_bootstrap=kafka_bootstrap))
     async for client in running_client(app, wait_ready=True):
         yield client
 
@@ -63,7 +63,7 @@ async def intake(kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def intake_without_kafka() -> AsyncIterator[httpx.AsyncClient]:
     # Nothing listens on port 1: the broker is unavailable for the whole test.
-    app = create_app(IntakeSettings(kafka_bootstrap="127.0.0.1:1", ack_timeout_seconds=1))
+    app = bootstrap(IntakeSettings(kafka_bootstrap="127.0.0.1:1", ack_timeout_seconds=1))
     async for client in running_client(app, wait_ready=False):
         yield client
 

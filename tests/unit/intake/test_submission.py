@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import h3
@@ -11,32 +10,9 @@ import pytest
 from shapely import Polygon, union_all
 
 from services.intake.domain.placing import CommunityCells
-from services.intake.domain.submission import Limits, Rejection, SubmitReport, accept_report
-from shared.city import load_city
+from services.intake.domain.submission import Rejection, SubmitReport, accept_report
 from shared.city.coordinates import report_cell, wgs84_to_gcj02
-from shared.settings import REPO_ROOT
-
-CITY = load_city(REPO_ROOT / "city")
-NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
-LIMITS = Limits(max_clock_skew=timedelta(minutes=5), max_report_age=timedelta(days=30), retry_after_seconds=5)
-RESIDENT_APP = next(app for app in CITY.apps if "resident" in app.source_types)
-GRID = CITY.grids[0]
-INSIDE = GRID.polygon.representative_point()
-CATEGORY = next(c for c in CITY.categories if c.active)
-
-
-def submission(**overrides: Any) -> SubmitReport:
-    body: dict[str, Any] = {
-        "report_id": str(uuid.uuid4()),
-        "source_type": "resident",
-        "reporter_id": "resident-42",
-        "category": CATEGORY.code,
-        "description": "Rubbish has been piling up next to building 3 for two days.",
-        "location": {"lon": INSIDE.x, "lat": INSIDE.y},
-        "occurred_at": (NOW - timedelta(hours=1)).isoformat(),
-    }
-    body.update(overrides)
-    return SubmitReport.model_validate(body)
+from tests.unit.intake.submissions import CATEGORY, CITY, INSIDE, LIMITS, NOW, RESIDENT_APP, submission
 
 
 def accept(s: SubmitReport) -> Any:
