@@ -24,6 +24,7 @@ from services.handling.domain import (
     HandlingPolicy,
     LifecycleError,
     Raised,
+    RuleBroken,
     State,
     apply,
     open_case,
@@ -74,8 +75,44 @@ async def take_step(
     policy: HandlingPolicy = DEFAULT_POLICY,
 ) -> Case:
     """Apply a person's command to a case; its event is in the outbox when this returns."""
+    return await _take(transactions, case_id, lambda case: command, viewer=viewer, now=now, policy=policy)
+
+
+async def escalate(
+    transactions: Transactions,
+    *,
+    case_id: UUID,
+    note: str,
+    viewer: Viewer,
+    now: datetime,
+    policy: HandlingPolicy,
+    city: City,
+) -> Case:
+    """The holder sends the case up one tier, to that tier's holder of its place. Who that is depends on
+    the case's tier and places, so it is decided on the case as locked, not on an earlier read of it."""
+
+    def escalation(case: Case) -> Command:
+        holder = routing.holder_above(city, case, policy)
+        if holder is None:
+            raise RuleBroken(f"a {case.tier} case cannot be escalated further")
+        return Escalate(holder=holder, note=note)
+
+    return await _take(transactions, case_id, escalation, viewer=viewer, now=now, policy=policy)
+
+
+async def _take(
+    transactions: Transactions,
+    case_id: UUID,
+    command_for: Callable[[Case], Command],
+    *,
+    viewer: Viewer,
+    now: datetime,
+    policy: HandlingPolicy,
+) -> Case:
+    """One step in one unit of work: lock the case, decide the command on it, apply, commit."""
     async with transactions() as uow:
         case = _visible(await uow.cases.get(case_id, for_update=True), case_id, viewer)
+        command = command_for(case)
         after, raised = apply(case, command, viewer.actor, now, policy)
         await commit_step(uow, case, after, raised, now=now, policy=policy)
     log.info(
@@ -212,14 +249,13 @@ async def fire_timer(
         return "no_case"
     command: Command
     if timer.kind == "escalate":
-        above = policy.tier_above(case.tier)
-        if above is None:
-            return "top_tier"
         try:
-            holder = routing.holder_at_tier(city, case, above)
+            holder = routing.holder_above(city, case, policy)
         except routing.NoHolder as exc:
             log.warning("cannot escalate automatically", extra={"case_id": str(case.id), "error": str(exc)})
             return "no_holder"
+        if holder is None:
+            return "top_tier"
         note = f"unresolved at red ({timer.due_at.isoformat()}): escalated by policy"
         command = Escalate(holder=holder, automatic=True, note=note)
     else:

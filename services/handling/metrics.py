@@ -17,6 +17,7 @@ import asyncpg
 
 from services.handling import queries
 from services.handling.domain import IllegalTransition, NotPermitted, RuleBroken, State, Step
+from services.handling.domain.routing import NoHolder
 from services.handling.handlers import CaseHidden, CaseNotFound
 from services.handling.ports import Clock
 from shared.observability import ServiceMetrics
@@ -27,7 +28,7 @@ OPEN_STATES = tuple(state for state in State if state not in (State.CLOSED, Stat
 
 # How a step that was refused counts: by the kind of refusal, the first class that matches.
 REFUSALS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], str], ...] = (
-    ((IllegalTransition, RuleBroken), "illegal"),
+    ((IllegalTransition, RuleBroken, NoHolder), "illegal"),
     ((NotPermitted, CaseHidden), "forbidden"),
     (CaseNotFound, "not_found"),
 )

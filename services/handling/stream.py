@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
 
 from fastapi.sse import format_sse_event
@@ -104,7 +104,7 @@ class CaseStream:
 
     async def open(
         self, *, viewer: Viewer, wanted: CaseFilter, start: int | None, expires_at: datetime | None
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """The stream's bytes, from ``start`` (None: the newest event on). Refuses a start ahead of the
         stream here, before the response begins, so that the refusal can still have a status."""
         head = await self._rows.head()
@@ -123,7 +123,7 @@ class CaseStream:
 
     async def _send(
         self, read: ReadAfter, *, after: int, expires_at: datetime | None
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         self._metrics.stream_clients.inc()
         events = follow(
             read,

@@ -1,11 +1,15 @@
 """The steps people take on a case: accept, start, resolve, verify, close; requests and decisions,
-resume, escalate, reassign, consultation and callback. Each route builds the command (looking up who
-receives the case in the city's registry where one moves), takes it in one transaction and answers with
-the case.
+resume, escalate, reassign, consultation and callback.
+
+Each route decodes its body into a command, has one handler take it in one transaction, counts the
+outcome and answers with the case. A reassignment or a consultation's decision names its new holder, so
+the route looks that person up in the city's registry; an escalation's new holder depends on the case
+itself, so its handler decides it on the case as locked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -20,16 +24,15 @@ from services.handling.domain import (
     Command,
     Decide,
     DecideConsultation,
-    Escalate,
     Reassign,
     RecordOpinion,
     Request,
     RequestKind,
     Resolve,
     Resume,
-    RuleBroken,
     Start,
     StartConsultation,
+    Step,
     Verify,
     routing,
 )
@@ -52,25 +55,23 @@ router = APIRouter(prefix="/v1", tags=["steps"])
 
 
 async def take(runtime: Runtime, viewer: CurrentViewer, case_id: UUID, command: Command) -> CaseView:
-    """Take one step for the viewer, counting its outcome; the case as the step left it."""
-    with runtime.metrics.counting_step(command.step):
-        case = await handlers.take_step(
-            runtime.transactions,
-            case_id=case_id,
-            command=command,
-            viewer=viewer,
-            now=runtime.clock(),
-            policy=runtime.policy,
-        )
+    """Take one step for the viewer; the case as the step left it."""
+    taking = handlers.take_step(
+        runtime.transactions,
+        case_id=case_id,
+        command=command,
+        viewer=viewer,
+        now=runtime.clock(),
+        policy=runtime.policy,
+    )
+    return await _counted(runtime, command.step, taking)
+
+
+async def _counted(runtime: Runtime, step: Step, taking: Awaitable[Case]) -> CaseView:
+    """The step's outcome counted (taken, or how it was refused), and the case as the step left it."""
+    with runtime.metrics.counting_step(step):
+        case = await taking
     return CaseView.of_case(case, runtime.clock())
-
-
-async def _current(runtime: Runtime, viewer: CurrentViewer, case_id: UUID) -> Case:
-    async with runtime.transactions(read_only=True) as uow:
-        case = await uow.cases.get(case_id)
-    if case is None:
-        raise handlers.CaseNotFound(case_id)
-    return case
 
 
 @router.post("/cases/{case_id}/accept", response_model=CaseView)
@@ -160,12 +161,16 @@ async def resume(
 @router.post("/cases/{case_id}/escalate", response_model=CaseView)
 async def escalate(case_id: UUID, body: ReasonBody, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseView:
     """The holder sends the case up one tier, with a reason; it goes to that tier's holder of its place."""
-    case = await _current(runtime, viewer, case_id)
-    above = runtime.policy.tier_above(case.tier)
-    if above is None:
-        raise RuleBroken(f"a {case.tier} case cannot be escalated further")
-    holder = routing.holder_at_tier(runtime.city, case, above)
-    return await take(runtime, viewer, case_id, Escalate(holder=holder, note=body.note))
+    taking = handlers.escalate(
+        runtime.transactions,
+        case_id=case_id,
+        note=body.note,
+        viewer=viewer,
+        now=runtime.clock(),
+        policy=runtime.policy,
+        city=runtime.city,
+    )
+    return await _counted(runtime, Step.ESCALATE, taking)
 
 
 @router.post("/cases/{case_id}/reassign", response_model=CaseView)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from services.handling.domain.commands import Holder
 from services.handling.domain.model import Case
+from services.handling.domain.policy import HandlingPolicy
 from shared.city import City
 
 # The role that takes a unit's cases, and the tier it acts at.
@@ -47,6 +48,12 @@ def holder_at_tier(city: City, case: Case, tier: str) -> Holder:
     if unit is None:
         raise NoHolder(f"case {case.id} has no {tier} to go to")
     return holder_of_unit(city, unit)
+
+
+def holder_above(city: City, case: Case, policy: HandlingPolicy) -> Holder | None:
+    """Who receives ``case`` escalated one tier up; None when it is at the policy's top tier already."""
+    above = policy.tier_above(case.tier)
+    return None if above is None else holder_at_tier(city, case, above)
 
 
 def holder_named(city: City, person_id: str) -> Holder:

@@ -13,15 +13,21 @@ from services.handling.domain import (
     DEFAULT_POLICY,
     Accept,
     Actor,
+    Assign,
     Case,
     Close,
     Command,
+    Escalate,
     IllegalTransition,
     NotPermitted,
     Resolve,
+    RuleBroken,
     State,
     Step,
     Verify,
+    apply,
+    open_case,
+    routing,
 )
 from services.handling.domain.access import Viewer
 from services.handling.domain.events import SOURCE
@@ -33,7 +39,16 @@ from shared.events import Envelope, decode, encode
 from shared.events.base import Event
 from shared.settings import REPO_ROOT
 from tests.builders import case_assigned, case_opened, report_merged
-from tests.unit.handling.conftest import ASSIGNEE, NOW, OPERATOR, PHOTO, STRANGER, VERIFIER, CaseBook
+from tests.unit.handling.conftest import (
+    ASSIGNEE,
+    DISPATCH,
+    NOW,
+    OPERATOR,
+    PHOTO,
+    STRANGER,
+    VERIFIER,
+    CaseBook,
+)
 from tests.unit.handling.fakes import FakeTransactions
 
 DISPATCH_SOURCE = "/gridloop/dispatch"
@@ -233,3 +248,111 @@ async def test_a_timer_of_a_case_that_moved_on_is_stale_and_changes_nothing(book
     assert outcome == "stale"
     assert store.cases.cases[case.id] is case
     assert store.publisher.published == []
+
+
+# --- escalation -----------------------------------------------------------------------------------
+
+# A place of the sample city (city/), so that the registry has someone at every tier above the grid.
+WORKER = Actor(id="w-tinghu-wenfeng-01", role="grid_worker", unit_id="g-tinghu-wenfeng-01")
+COMMUNITY_OFFICER = Actor(
+    id="co-tinghu-wenfeng-yulong", role="community_officer", unit_id="c-tinghu-wenfeng-yulong"
+)
+
+
+async def escalate(store: FakeTransactions, case_id: uuid.UUID, actor: Actor, note: str) -> Case:
+    return await handlers.escalate(
+        store, case_id=case_id, note=note, viewer=viewer(actor), now=NOW, policy=DEFAULT_POLICY, city=CITY
+    )
+
+
+def assigned_in_the_city() -> Case:
+    """A grid case of the sample city, assigned to the grid's worker."""
+    opened = case_opened(
+        now=NOW,
+        grid_id="g-tinghu-wenfeng-01",
+        community_id="c-tinghu-wenfeng-yulong",
+        street_id="s-tinghu-wenfeng",
+        district_id="d-tinghu",
+    )
+    case = open_case(opened, event_id=uuid.uuid4(), actor=DISPATCH, now=NOW)
+    assigned = case_assigned(
+        now=NOW,
+        case_id=case.id,
+        assignee_id=WORKER.id,
+        unit_id="g-tinghu-wenfeng-01",
+        grid_id="g-tinghu-wenfeng-01",
+        verifier_id="gc-tinghu-wenfeng-01",
+    )
+    case, _ = apply(case, Assign.of(assigned, event_id=uuid.uuid4()), DISPATCH, NOW)
+    return case
+
+
+async def test_an_escalation_goes_to_the_holder_one_tier_above_the_case_as_locked():
+    at_grid = assigned_in_the_city()
+    store = FakeTransactions(at_grid)
+
+    escalated = await escalate(store, at_grid.id, WORKER, "needs the committee")
+
+    assert (escalated.tier, escalated.assignee_id) == ("community", COMMUNITY_OFFICER.id)
+    assert store.publisher.event_types == ["CaseEscalated"]
+
+
+async def test_the_new_holder_is_decided_on_the_locked_case_not_on_an_earlier_read():
+    # The case went up to the community (by its timer, say) after an unlocked read would have seen it
+    # at the grid: decided on that read, the escalation would go to the community officer again.
+    at_grid = assigned_in_the_city()
+    at_community, _ = apply(
+        at_grid,
+        Escalate(holder=routing.holder_at_tier(CITY, at_grid, "community"), automatic=True, note="red"),
+        handlers.TIMERS_ACTOR,
+        NOW,
+    )
+    store = FakeTransactions(at_community, stale=[at_grid])
+
+    escalated = await escalate(store, at_grid.id, COMMUNITY_OFFICER, "needs the street")
+
+    assert (escalated.tier, escalated.assignee_id) == (
+        "street",
+        routing.holder_at_tier(CITY, at_grid, "street").person_id,
+    )
+    assert store.opened == [False], "one unit of work"
+    assert store.cases.reads == [(at_grid.id, True)], "one read, under the lock"
+
+
+async def test_a_case_at_the_policys_top_tier_is_not_escalated_further_and_nothing_changes():
+    at_top = assigned_in_the_city().model_copy(update={"tier": "district"})
+    store = FakeTransactions(at_top)
+
+    with pytest.raises(RuleBroken, match="cannot be escalated further"):
+        await escalate(store, at_top.id, WORKER, "higher")
+
+    assert store.cases.cases[at_top.id] is at_top
+    assert store.publisher.published == []
+
+
+async def test_the_escalation_timer_sends_a_red_case_up_a_tier_by_policy():
+    case = assigned_in_the_city()
+    store = FakeTransactions(case)
+    timer = Timer("escalate", case.resolve_by)
+
+    outcome = await handlers.fire_timer(
+        store.uow, case_id=case.id, timer=timer, now=timer.due_at, policy=DEFAULT_POLICY, city=CITY
+    )
+
+    escalated = store.cases.cases[case.id]
+    assert outcome == "fired"
+    assert (escalated.tier, escalated.assignee_id) == ("community", COMMUNITY_OFFICER.id)
+    assert escalated.history[-1].details["automatic"] is True
+
+
+async def test_the_escalation_timer_of_a_case_at_the_top_tier_does_nothing():
+    at_top = assigned_in_the_city().model_copy(update={"tier": "district"})
+    store = FakeTransactions(at_top)
+    timer = Timer("escalate", at_top.resolve_by)
+
+    outcome = await handlers.fire_timer(
+        store.uow, case_id=at_top.id, timer=timer, now=timer.due_at, policy=DEFAULT_POLICY, city=CITY
+    )
+
+    assert outcome == "top_tier"
+    assert store.cases.cases[at_top.id] is at_top

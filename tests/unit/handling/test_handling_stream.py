@@ -6,22 +6,36 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from starlette.requests import Request
 
 from services.handling.api.auth import encode_token, token_expiry
+from services.handling.domain.access import Viewer
 from services.handling.listening import Wakeup
+from services.handling.metrics import HandlingMetrics
+from services.handling.queries import CaseFilter
 from services.handling.schemas import StreamEvent
-from services.handling.stream import BadPosition, encode, follow, parse_position, starting_position
+from services.handling.stream import (
+    BadPosition,
+    CaseStream,
+    encode,
+    follow,
+    parse_position,
+    starting_position,
+)
+from shared.observability import ServiceMetrics
 from tools.watch import describe
 
 AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
-def event(position: int) -> StreamEvent:
-    row = {
+def row(position: int) -> dict[str, Any]:
+    """A row of the ``case_stream`` table: one timeline entry and the case as its commit left it."""
+    return {
         "position": position,
         "case_id": uuid.UUID(int=1),
         "seq": position,
@@ -50,7 +64,10 @@ def event(position: int) -> StreamEvent:
         "resolve_by": AT,
         "close_by": AT,
     }
-    return StreamEvent.of(row)
+
+
+def event(position: int) -> StreamEvent:
+    return StreamEvent.of(row(position))
 
 
 class Log:
@@ -162,3 +179,89 @@ def test_a_stream_knows_when_its_token_expires():
     assert token_expiry(_request(f"Bearer {token}")) == AT + timedelta(minutes=5)
     assert token_expiry(_request(None)) is None
     assert token_expiry(_request("Bearer not-a-jwt")) is None
+
+
+# --- the stream a client opens --------------------------------------------------------------------
+
+EVERYONE = Viewer(person_id="sv-1", role="supervisor", unit_id="city", city_wide=True)
+
+
+class Rows:
+    """The stream's table as ``CaseStream`` reads it (``ports.StreamRows``)."""
+
+    def __init__(self, count: int) -> None:
+        self.rows = [row(position) for position in range(1, count + 1)]
+
+    async def head(self) -> int:
+        return int(self.rows[-1]["position"]) if self.rows else 0
+
+    async def after(
+        self, *, viewer: Viewer, wanted: CaseFilter, position: int, limit: int
+    ) -> tuple[list[Mapping[str, Any]], int]:
+        after: list[Mapping[str, Any]] = [r for r in self.rows if r["position"] > position]
+        found = after[:limit]
+        return found, await self.head() if len(found) < limit else found[-1]["position"]
+
+
+def a_stream(rows: Rows, wakeup: Wakeup | None = None) -> tuple[CaseStream, HandlingMetrics]:
+    metrics = HandlingMetrics(ServiceMetrics("handling"))
+    stream = CaseStream(
+        rows, wakeup or Wakeup(), batch_size=5, heartbeat_seconds=30, clock=lambda: AT, metrics=metrics
+    )
+    return stream, metrics
+
+
+def position_of(sent: bytes) -> int:
+    return int(next(line for line in sent.decode().split("\n") if line.startswith("id: "))[4:])
+
+
+async def test_a_stream_cannot_start_ahead_of_its_newest_event():
+    stream, _ = a_stream(Rows(5))
+
+    with pytest.raises(BadPosition, match="ahead of the stream"):
+        await stream.open(viewer=EVERYONE, wanted=CaseFilter(), start=6, expires_at=None)
+
+
+async def test_a_stream_from_a_position_replays_what_came_after_it():
+    stream, _ = a_stream(Rows(5))
+    sent = await stream.open(viewer=EVERYONE, wanted=CaseFilter(), start=3, expires_at=None)
+
+    assert (await anext(sent)).startswith(b": case stream\nretry: 3000")
+    assert [position_of(await anext(sent)) for _ in range(2)] == [4, 5]
+    await sent.aclose()
+
+
+async def test_a_stream_without_a_start_sends_only_what_commits_after_it_opened():
+    rows, wakeup = Rows(5), Wakeup()
+    stream, _ = a_stream(rows, wakeup)
+    sent = await stream.open(viewer=EVERYONE, wanted=CaseFilter(), start=None, expires_at=None)
+    await anext(sent)
+
+    waiting = asyncio.ensure_future(anext(sent))
+    await asyncio.sleep(0.01)
+    rows.rows.append(row(6))
+    wakeup.wake_all()
+
+    assert position_of(await asyncio.wait_for(waiting, 1)) == 6
+    await sent.aclose()
+
+
+async def test_a_stream_ends_once_the_callers_token_has_expired():
+    stream, _ = a_stream(Rows(5))
+    sent = await stream.open(viewer=EVERYONE, wanted=CaseFilter(), start=0, expires_at=AT)
+
+    received = [item async for item in sent]
+
+    assert position_of(received[1]) == 1
+    assert received[2:] == [b": token expired\n\n"]
+
+
+async def test_the_metrics_count_open_streams_and_the_events_they_sent():
+    stream, metrics = a_stream(Rows(5))
+    sent = await stream.open(viewer=EVERYONE, wanted=CaseFilter(), start=2, expires_at=AT)
+    await anext(sent)
+
+    assert metrics.stream_clients._value.get() == 1
+    assert [position_of(item) for item in [item async for item in sent][:1]] == [3]
+    assert metrics.stream_events_sent._value.get() == 1
+    assert metrics.stream_clients._value.get() == 0
