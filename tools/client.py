@@ -94,6 +94,7 @@ class LoopClient:
         self.endpoints = endpoints
         self.http = httpx.AsyncClient(timeout=timeout)
         self.retries_after_503 = 0
+        self.retries_after_transport_error = 0
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -114,16 +115,25 @@ class LoopClient:
                 await asyncio.sleep(0.5)
 
     async def submit(self, body: dict[str, Any], *, api_key: str) -> httpx.Response:
-        """POST a report, retrying 503s with the same report id as a well-behaved app does."""
-        for _ in range(20):
-            response = await self.http.post(
-                f"{self.endpoints.intake}/v1/reports", json=body, headers={"X-Api-Key": api_key}
-            )
-            if response.status_code != 503:
+        """POST a report as a well-behaved app does: a 503 is retried after its Retry-After, a request
+        that timed out or lost its connection is retried at once, both with the same report id — intake
+        answers a retry of an accepted report with the same 202 and keeps one report."""
+        attempts = 20
+        for attempt in range(attempts):
+            try:
+                response = await self.http.post(
+                    f"{self.endpoints.intake}/v1/reports", json=body, headers={"X-Api-Key": api_key}
+                )
+            except httpx.TransportError:
+                if attempt == attempts - 1:
+                    raise
+                self.retries_after_transport_error += 1
+                continue
+            if response.status_code != 503 or attempt == attempts - 1:
                 return response
             self.retries_after_503 += 1
             await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
-        return response
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def case(self, case_id: str, *, token: str) -> dict[str, Any] | None:
         response = await self.http.get(
