@@ -40,9 +40,17 @@ CITY_WIDE = "sv-yancheng"
 DISPATCH_SOURCE = "/gridloop/dispatch"
 
 
+def _env() -> dict[str, str]:
+    """The stack's database for the console's CLI: `make browser` names it as the tests' database."""
+    env = dict(os.environ)
+    if "GRIDLOOP_TEST_DATABASE_URL" in env:
+        env.setdefault("DATABASE_URL", env["GRIDLOOP_TEST_DATABASE_URL"])
+    return env
+
+
 def token(person: str) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "tools.token", person], check=True, capture_output=True, text=True
+        [sys.executable, "-m", "tools.token", person], check=True, capture_output=True, text=True, env=_env()
     ).stdout
     return out.strip().splitlines()[-1]
 
@@ -52,6 +60,7 @@ def passwords(people: list[str]) -> dict[str, Any]:
         subprocess.run(
             [sys.executable, "-m", "services.console.passwords", "set", person],
             input=f"{PASSWORD}\n",
+            env=_env(),
             check=True,
             capture_output=True,
             text=True,
@@ -92,7 +101,8 @@ async def case(case_id: str) -> dict[str, Any]:
 
 
 def _kafka() -> str:
-    return os.environ.get("GRIDLOOP_KAFKA_BOOTSTRAP", f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}")
+    default = os.environ.get("GRIDLOOP_TEST_KAFKA", f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}")
+    return os.environ.get("GRIDLOOP_KAFKA_BOOTSTRAP", default)
 
 
 async def untriaged(district: str, category: str, lon: float, lat: float) -> dict[str, Any]:
