@@ -20,16 +20,16 @@ import logging
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import faust
-from faust.types import AgentT, EventT, StreamT
+from faust.types import TP, AgentT, EventT, StreamT
 
 from services.dispatch.domain.outcomes import Merged, Opened, Voided
 from services.dispatch.domain.rules import TriageRules
 from services.dispatch.handlers import Dispatched, PoisonReport, handle_report_submitted
 from services.dispatch.metrics import DispatchMetrics
-from services.dispatch.offsets import ConsumedOffsets, FaustOffsets
+from services.dispatch.offsets import ConsumedOffsets
 from services.dispatch.ports import Changelog, Publisher
 from services.dispatch.state import TriageStates
 from shared.city import City
@@ -209,23 +209,44 @@ async def admitted_batches(
             yield messages
 
 
+class LagPort(Protocol):
+    """What measuring lag needs of the consumer (``FaustOffsets``)."""
+
+    def assignment(self) -> set[TP]: ...
+
+    def highwater(self, tp: TP) -> int | None: ...
+
+    async def position(self, tp: TP) -> int | None: ...
+
+
+async def record_consumer_lag(port: LagPort, metrics: DispatchMetrics, *, topics: frozenset[str]) -> None:
+    """Set the lag gauge of each of ``topics`` (the ones the agents consume) this worker holds.
+
+    The consumer is also assigned the triage table's changelog, which faust reads only while it recovers
+    the state and then pauses: dispatch keeps writing to it, so its end moves away from a position that
+    does not, and its "lag" would grow with every report and never come back to zero. It is not measured.
+    """
+    lag: dict[str, int] = {}
+    for tp in port.assignment():
+        if tp.topic not in topics:
+            continue
+        # Either is None for a partition a rebalance took away since the assignment was read.
+        highwater = port.highwater(tp)
+        position = await port.position(tp)
+        if highwater is None or position is None:
+            continue
+        lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)
+    for topic, value in lag.items():
+        metrics.consumer_lag.labels(topic).set(value)
+
+
 def register_lag_gauge(
-    app: faust.App, port: FaustOffsets, metrics: DispatchMetrics, *, interval: float
+    app: faust.App, port: LagPort, metrics: DispatchMetrics, *, topics: frozenset[str], interval: float
 ) -> None:
     @app.timer(interval)  # type: ignore[untyped-decorator]
     async def measure_consumer_lag() -> None:
-        if app.rebalancing:
-            return
-        lag: dict[str, int] = {}
-        for tp in port.assignment():
-            # Either is None for a partition a rebalance took away since the assignment was read.
-            highwater = port.highwater(tp)
-            position = await port.position(tp)
-            if highwater is None or position is None:
-                continue
-            lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)
-        for topic, value in lag.items():
-            metrics.consumer_lag.labels(topic).set(value)
+        if not app.rebalancing:
+            await record_consumer_lag(port, metrics, topics=topics)
 
 
 def _position(message: Inbound) -> dict[str, Any]:

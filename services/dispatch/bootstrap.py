@@ -93,7 +93,9 @@ def bootstrap(
         batch_within=settings.batch_within_seconds,
         topic_prefix=settings.topic_prefix,
     )
-    register_lag_gauge(app, offset_port, metrics, interval=settings.lag_interval_seconds)
+    register_lag_gauge(
+        app, offset_port, metrics, topics=offsets.topics, interval=settings.lag_interval_seconds
+    )
 
     async def consumer_running() -> bool:
         consumer = app.consumer

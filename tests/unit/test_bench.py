@@ -87,16 +87,17 @@ def test_a_child_runs_in_the_benchs_environment(monkeypatch: pytest.MonkeyPatch)
     assert children.service_env({"GRIDLOOP_ENV": "test"})["GRIDLOOP_ENV"] == "dev"
 
 
-def test_the_stack_is_quiet_whatever_a_changelog_gauge_says() -> None:
+def test_the_pending_messages_are_the_lag_gauges_summed() -> None:
+    """Dispatch's gauge leaves its changelog out (tests/unit/dispatch/test_dispatch_lag.py)."""
     metrics = "\n".join(
         [
             "# HELP gridloop_dispatch_consumer_lag_messages Messages behind",
             'gridloop_dispatch_consumer_lag_messages{topic="gridloop.reports"} 0.0',
-            'gridloop_dispatch_consumer_lag_messages{topic="gridloop-dispatch-open-cases-changelog"} 112.0',
+            'gridloop_dispatch_consumer_lag_messages{topic="gridloop.case-events"} 2.0',
         ]
     )
-    assert pending_messages(metrics) == 0
-    assert pending_messages(metrics.replace('reports"} 0.0', 'reports"} 3.0')) == 3
+    assert pending_messages(metrics) == 2
+    assert pending_messages(metrics.replace('reports"} 0.0', 'reports"} 3.0')) == 5
 
 
 def test_a_failing_childs_stdout_is_kept_too() -> None:

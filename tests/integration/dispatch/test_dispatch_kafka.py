@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import signal
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from services.dispatch.closures import CLOSURES_TOPIC
 from shared.city import load_city
 from shared.events import Envelope, derived_id, encode
 from shared.events.cases import CaseAssigned, CaseOpened
@@ -36,6 +38,7 @@ CITY = load_city(REPO_ROOT / "city")
 GRID = "g-tinghu-wenfeng-02"
 INSIDE = CITY.grid(GRID).polygon.representative_point()
 NANJING = GeoPoint(lon=118.78, lat=32.04)
+LAG_TOPIC = re.compile(r'^gridloop_dispatch_consumer_lag_messages\{topic="([^"]+)"\}', re.M)
 
 
 def report(**overrides: Any) -> ReportSubmitted:
@@ -164,6 +167,24 @@ async def test_health_readiness_and_metrics_are_served(dispatch: DispatchProcess
     assert f'gridloop_dispatch_events_consumed_total{{outcome="dead_lettered",topic="{reports}"}} 1.0' in text
     assert f'gridloop_dispatch_events_produced_total{{topic="{dispatch.topic(CASE_EVENTS.name)}"}}' in text
     assert "gridloop_dispatch_consumer_lag_messages" in text
+
+
+async def test_the_lag_gauge_measures_the_topics_dispatch_consumes_not_its_changelog(
+    dispatch: DispatchProcess,
+) -> None:
+    """faust reads the changelog only to recover the state: its gauge would grow with every report and
+    never come back to zero, and the lag alert would fire with nothing left to process."""
+    consumed = {dispatch.topic(name) for name in (REPORTS.name, CASE_EVENTS.name, CLOSURES_TOPIC)}
+    measured: set[str] = set()
+    async with httpx.AsyncClient(base_url=dispatch.url) as client:
+        deadline = asyncio.get_running_loop().time() + 10
+        # The gauge is measured every 0.5 s here; wait until it has seen every topic's partitions.
+        while measured != consumed and asyncio.get_running_loop().time() < deadline:
+            text = (await client.get("/metrics")).text
+            measured = set(LAG_TOPIC.findall(text))
+            assert measured <= consumed, text
+            await asyncio.sleep(0.5)
+    assert measured == consumed
 
 
 async def test_reports_sent_while_the_worker_is_down_are_dispatched_after_it_restarts(

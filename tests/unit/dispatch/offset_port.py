@@ -1,4 +1,4 @@
-"""An in-memory ``OffsetPort``: a consumer group of one, with positions, seeks and commits to look at."""
+"""An in-memory ``OffsetPort``: a consumer group of one, with positions, ends, seeks and commits."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class FakeOffsetPort:
         self.group_offsets: dict[TP, int] = dict(committed or {})
         self.log_start = earliest
         self.positions: dict[TP, int] = {}
+        self.highwaters: dict[TP, int] = {}  # the end of each partition, as the consumer last fetched it
         self.seeks: list[tuple[TP, int]] = []
         self.commits: list[dict[TP, int]] = []
         self.refuse_commits = False
@@ -26,6 +27,9 @@ class FakeOffsetPort:
 
     async def position(self, tp: TP) -> int | None:
         return self.positions.get(tp)
+
+    def highwater(self, tp: TP) -> int | None:
+        return self.highwaters.get(tp)
 
     async def seek(self, tp: TP, offset: int) -> bool:
         if tp not in self.held or self.refuse_seeks:
