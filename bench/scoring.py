@@ -42,7 +42,7 @@ from shared.city import load_city
 from shared.events import Event, derived_id, encode
 from shared.kafka import ensure_topics, make_producer
 from shared.settings import DEV_DATABASE_URL, REPO_ROOT
-from tests.integration.scoring.history import case_history, voided_report
+from tests.builders.histories import case_history, voided_report
 from tests.integration.scoring.process import inbox_count, scoring_env
 
 RESULTS = Path(".bench/scoring.json")

@@ -6,6 +6,28 @@ here once. Each builder takes keyword overrides for any of the event's fields.
 
 from tests.builders.cases import case_assigned, case_opened
 from tests.builders.reports import report_submitted
-from tests.builders.triage import report_merged
+from tests.builders.steps import (
+    case_accepted,
+    case_acted,
+    case_closed,
+    case_resolved,
+    case_verification_failed,
+    case_verified,
+)
+from tests.builders.times import at
+from tests.builders.triage import report_merged, report_voided
 
-__all__ = ["case_assigned", "case_opened", "report_merged", "report_submitted"]
+__all__ = [
+    "at",
+    "case_accepted",
+    "case_acted",
+    "case_assigned",
+    "case_closed",
+    "case_opened",
+    "case_resolved",
+    "case_verification_failed",
+    "case_verified",
+    "report_merged",
+    "report_submitted",
+    "report_voided",
+]

@@ -1,27 +1,15 @@
-"""Realistic case histories as the case-events topic carries them, for scoring's integration tests."""
+"""Case stories for scoring's integration tests: one case's events in order (built by ``tests/builders``),
+each with the step its event id derives from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from shared.events import Event
-from shared.events.cases import (
-    CaseAccepted,
-    CaseActed,
-    CaseAssigned,
-    CaseClosed,
-    CaseOpened,
-    CaseResolved,
-    CaseVerificationFailed,
-    CaseVerified,
-)
-from shared.events.reports import GeoPoint
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+from shared.events.cases import CaseAccepted, CaseActed, CaseResolved, CaseVerificationFailed, CaseVerified
+from tests.builders import case_acted, case_assigned, case_closed, case_opened
 
 
 @dataclass
@@ -40,72 +28,49 @@ class CaseStory:
         return self.clock
 
     def opened(self) -> CaseStory:
-        self.events.append(
-            (
-                "opened",
-                CaseOpened(
-                    case_id=self.case_id,
-                    occurred_at=self._tick(),
-                    report_id=uuid4(),
-                    category="environment.rubbish",
-                    nature="event",
-                    priority="normal",
-                    tier="grid",
-                    location=GeoPoint(lon=120.16, lat=33.35),
-                    description="Rubbish piling up by the east gate",
-                    grid_id=self.grid_id,
-                    community_id=None,
-                    street_id=None,
-                    district_id=None,
-                    department_id=None,
-                    source_type="resident",
-                    reporter_id="resident-1",
-                    app_id="app-residents",
-                    resolve_by=self.close_by,
-                    close_by=self.close_by,
-                ),
-            )
+        opening = case_opened(
+            now=self._tick(),
+            case_id=self.case_id,
+            grid_id=self.grid_id,
+            community_id=None,
+            street_id=None,
+            district_id=None,
+            reporter_id="resident-1",
+            resolve_by=self.close_by,
+            close_by=self.close_by,
         )
+        self.events.append(("opened", opening))
         return self
 
     def assigned(self, assignee: str, role: str = "grid_worker") -> CaseStory:
         self.holder = assignee
         step = f"assigned-{len(self.events)}"
-        self.events.append(
-            (
-                step,
-                CaseAssigned(
-                    case_id=self.case_id,
-                    occurred_at=self._tick(),
-                    assignee_id=assignee,
-                    assignee_role=role,
-                    tier="grid",
-                    unit_id=self.grid_id or "community-x",
-                    verifier_id="chief-wang",
-                    grid_id=self.grid_id,
-                    resolve_by=self.close_by,
-                    close_by=self.close_by,
-                ),
-            )
+        assignment = case_assigned(
+            now=self._tick(),
+            case_id=self.case_id,
+            assignee_id=assignee,
+            assignee_role=role,
+            unit_id=self.grid_id or "community-x",
+            verifier_id="chief-wang",
+            grid_id=self.grid_id,
+            resolve_by=self.close_by,
+            close_by=self.close_by,
         )
+        self.events.append((step, assignment))
         return self
 
     def _acted(self, kind: type[CaseActed], step: str, **extra: object) -> CaseStory:
         assert self.holder is not None
-        self.events.append(
-            (
-                f"{step}-{len(self.events)}",
-                kind(
-                    case_id=self.case_id,
-                    occurred_at=self._tick(),
-                    actor_id=self.holder,
-                    actor_role="grid_worker",
-                    holder_id=self.holder,
-                    close_by=self.close_by,
-                    **extra,
-                ),
-            )
+        event = case_acted(
+            kind,
+            now=self._tick(),
+            case_id=self.case_id,
+            actor_id=self.holder,
+            holder_id=self.holder,
+            close_by=self.close_by,
+            **extra,
         )
+        self.events.append((f"{step}-{len(self.events)}", event))
         return self
 
     def accepted(self) -> CaseStory:
@@ -122,19 +87,14 @@ class CaseStory:
 
     def closed(self, when: datetime) -> CaseStory:
         assert self.holder is not None
-        self.events.append(
-            (
-                "closed",
-                CaseClosed(
-                    case_id=self.case_id,
-                    occurred_at=when,
-                    actor_id="chief-wang",
-                    actor_role="grid_chief",
-                    holder_id=self.holder,
-                    close_by=self.close_by,
-                ),
-            )
+        closing = case_closed(
+            now=when,
+            case_id=self.case_id,
+            actor_id="chief-wang",
+            holder_id=self.holder,
+            close_by=self.close_by,
         )
+        self.events.append(("closed", closing))
         return self
 
     def handled_and_closed(self, when: datetime) -> CaseStory:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from shared.events.analysis import HotspotDetected, RecurrenceDetected
 from shared.topics import ALERTS
-from tests.integration.scoring.cases import CaseStory, at
+from tests.builders import at
+from tests.integration.scoring.cases import CaseStory
 from tests.integration.scoring.conftest import CaseEventProducer, RunningScoring, until_equal
 from tools.tail import TopicTail
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from shared.events.assessments import AssessmentUpdated
 from shared.topics import ASSESSMENTS
-from tests.integration.scoring.cases import CaseStory, at
+from tests.builders import at
+from tests.integration.scoring.cases import CaseStory
 from tests.integration.scoring.conftest import CaseEventProducer, RunningScoring, until_equal
 from tools.tail import TopicTail
 

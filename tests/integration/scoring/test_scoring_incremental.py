@@ -24,7 +24,7 @@ from services.scoring.sweep import DeadlineSweep
 from shared.db import migrate
 from shared.events import decode, derived_id, encode
 from shared.settings import REPO_ROOT
-from tests.integration.scoring.history import case_history, interleave, voided_report
+from tests.builders.histories import case_history, interleave, voided_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RUBRIC = load_rubric(REPO_ROOT / "city" / "rubric.yaml")

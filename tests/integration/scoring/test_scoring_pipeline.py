@@ -10,16 +10,15 @@ import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
-from uuid import uuid4
 
 import pytest
 
 from shared.events import Envelope, Event
 from shared.events.assessments import AssessmentUpdated
-from shared.events.cases import CaseAccepted
 from shared.events.dead_letters import DeadLetterRecorded
 from shared.topics import ASSESSMENTS, DEAD_LETTERS
-from tests.integration.scoring.cases import CaseStory, at
+from tests.builders import at, case_accepted
+from tests.integration.scoring.cases import CaseStory
 from tests.integration.scoring.conftest import CaseEventProducer, RunningScoring, until, until_equal
 from tools.tail import TopicTail
 
@@ -183,11 +182,9 @@ async def scenario(
     try:
         await case_events.send_raw(b"{not a cloudevent", headers=[("ce_type", b"garbage")])
         await case_events.send(
-            CaseAccepted(
-                case_id=uuid4(),
-                occurred_at=at("2026-11-11T00:00"),
+            case_accepted(
+                now=at("2026-11-11T00:00"),
                 actor_id=cast.li,
-                actor_role="grid_worker",
                 holder_id=cast.li,
                 close_by=at("2026-11-20T09:00"),
             ),

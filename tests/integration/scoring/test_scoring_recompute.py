@@ -20,9 +20,9 @@ from services.scoring.domain import parse_period
 from services.scoring.recompute import recompute
 from services.scoring.settings import ScoringSettings
 from shared.events import derived_id, encode
-from shared.events.cases import CaseAccepted
+from tests.builders import case_accepted
+from tests.builders.histories import START, case_history, interleave, voided_report
 from tests.integration.scoring.conftest import TEST_SOURCE, running, settings_for, until_equal
-from tests.integration.scoring.history import START, case_history, interleave, voided_report
 
 CASES = 600
 AS_OF = datetime(2027, 3, 1, tzinfo=UTC)
@@ -35,11 +35,10 @@ async def produce(bootstrap: str, topic: str, salt: str) -> int:
     histories = [case_history(rng, n, salt) for n in range(CASES)]
     stream = interleave(rng, histories + [[voided_report(rng, n, salt)] for n in range(60)])
     never_opened = [
-        CaseAccepted(
+        case_accepted(
+            now=START,
             case_id=derived_id("never-opened", salt, i),
-            occurred_at=START,
             actor_id="w-1",
-            actor_role="grid_worker",
             holder_id="w-1",
             close_by=START,
         )

@@ -4,7 +4,8 @@ closed service task credits to the grid worker who handled it."""
 
 from __future__ import annotations
 
-from tests.integration.scoring.cases import CaseStory, at
+from tests.builders import at
+from tests.integration.scoring.cases import CaseStory
 from tests.integration.scoring.conftest import CaseEventProducer, RunningScoring, until_equal
 from tests.unit.scoring.builders import merged, voided
 

@@ -14,8 +14,8 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from shared.events import derived_id, encode
+from tests.builders.histories import case_history, interleave, voided_report
 from tests.integration.scoring.conftest import TEST_SOURCE, until, until_equal
-from tests.integration.scoring.history import case_history, interleave, voided_report
 from tests.integration.scoring.process import inbox_count, scoring_env, start_scoring
 
 CASES = 500

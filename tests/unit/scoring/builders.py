@@ -1,8 +1,8 @@
-"""Case events and facts as the tests need them: realistic defaults, one line per varied field."""
+"""Scoring's unit-test cast: one case (``CASE``) in grid-a held by worker-li, its facts, and its events
+in November 2026 (built by ``tests/builders``) with the times written as text, one line per varied field."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from services.scoring.domain import CaseFact
@@ -15,15 +15,21 @@ from shared.events.cases import (
     CaseResolved,
     CaseVerificationFailed,
 )
-from shared.events.reports import GeoPoint, SourceType
+from shared.events.reports import SourceType
 from shared.events.triage import ReportMergedIntoCase, ReportVoided
+from tests.builders import (
+    at,
+    case_accepted,
+    case_assigned,
+    case_closed,
+    case_opened,
+    case_resolved,
+    case_verification_failed,
+    report_merged,
+    report_voided,
+)
 
 CASE = UUID("0b5c1b6e-9a0e-4a51-8d3f-1f1b1c2d3e4f")
-
-
-def at(text: str) -> datetime:
-    """An instant written in UTC, e.g. ``at("2026-11-30T17:00")``."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def tenure(
@@ -69,24 +75,14 @@ def fact(
 def opened(
     *, grid_id: str | None = "grid-a", close_by: str = "2026-11-20T09:00", case_id: UUID = CASE
 ) -> CaseOpened:
-    return CaseOpened(
+    return case_opened(
+        now=at("2026-11-10T01:00"),
         case_id=case_id,
-        occurred_at=at("2026-11-10T01:00"),
-        report_id=uuid4(),
-        category="environment.rubbish",
-        nature="event",
-        priority="normal",
-        tier="grid",
-        location=GeoPoint(lon=120.16, lat=33.35),
-        description="Rubbish piling up by the east gate",
         grid_id=grid_id,
         community_id="community-a" if grid_id else None,
         street_id="street-a" if grid_id else None,
         district_id="district-a" if grid_id else None,
-        department_id=None,
-        source_type="resident",
         reporter_id="resident-1",
-        app_id="app-residents",
         resolve_by=at(close_by),
         close_by=at(close_by),
     )
@@ -103,14 +99,12 @@ def assigned(
     unit_id: str | None = None,
     case_id: UUID = CASE,
 ) -> CaseAssigned:
-    return CaseAssigned(
+    return case_assigned(
+        now=at(at_),
         case_id=case_id,
-        occurred_at=at(at_),
         assignee_id=assignee_id,
         assignee_role=assignee_role,
-        tier="grid",
         unit_id=unit_id or grid_id or "community-a",
-        verifier_id="chief-wang",
         grid_id=grid_id,
         resolve_by=at(resolve_by or close_by),
         close_by=at(close_by),
@@ -120,11 +114,10 @@ def assigned(
 def accepted(
     *, holder_id: str = "worker-li", close_by: str = "2026-11-20T09:00", case_id: UUID = CASE
 ) -> CaseAccepted:
-    return CaseAccepted(
+    return case_accepted(
+        now=at("2026-11-10T02:00"),
         case_id=case_id,
-        occurred_at=at("2026-11-10T02:00"),
         actor_id=holder_id,
-        actor_role="grid_worker",
         holder_id=holder_id,
         close_by=at(close_by),
     )
@@ -137,14 +130,8 @@ def resolved(
     close_by: str = "2026-11-20T09:00",
     case_id: UUID = CASE,
 ) -> CaseResolved:
-    return CaseResolved(
-        case_id=case_id,
-        occurred_at=at(at_),
-        actor_id=holder_id,
-        actor_role="grid_worker",
-        holder_id=holder_id,
-        close_by=at(close_by),
-        evidence=("https://media.example/after.jpg",),
+    return case_resolved(
+        now=at(at_), case_id=case_id, actor_id=holder_id, holder_id=holder_id, close_by=at(close_by)
     )
 
 
@@ -155,27 +142,17 @@ def closed(
     close_by: str = "2026-11-20T09:00",
     case_id: UUID = CASE,
 ) -> CaseClosed:
-    return CaseClosed(
-        case_id=case_id,
-        occurred_at=at(at_),
-        actor_id="chief-wang",
-        actor_role="grid_chief",
-        holder_id=holder_id,
-        close_by=at(close_by),
+    """Closed by grid chief chief-wang."""
+    return case_closed(
+        now=at(at_), case_id=case_id, actor_id="chief-wang", holder_id=holder_id, close_by=at(close_by)
     )
 
 
 def failed_verification(
     *, at_: str = "2026-11-11T05:00", holder_id: str = "worker-li", close_by: str = "2026-11-20T09:00"
 ) -> CaseVerificationFailed:
-    return CaseVerificationFailed(
-        case_id=CASE,
-        occurred_at=at(at_),
-        actor_id="chief-wang",
-        actor_role="grid_chief",
-        holder_id=holder_id,
-        close_by=at(close_by),
-        rework_of="resolution-event-id",
+    return case_verification_failed(
+        now=at(at_), case_id=CASE, actor_id="chief-wang", holder_id=holder_id, close_by=at(close_by)
     )
 
 
@@ -187,35 +164,9 @@ def merged(
     case_id: UUID = CASE,
 ) -> ReportMergedIntoCase:
     """A duplicate report joining the case (a rider's, by default)."""
-    return ReportMergedIntoCase(
-        case_id=case_id,
-        occurred_at=at(at_),
-        report_id=uuid4(),
-        case_report_id=uuid4(),
-        category="environment.rubbish",
-        source_type=source_type,
-        reporter_id=reporter_id,
-        app_id="rider-app",
-        description="the same overflowing bin",
-        location=GeoPoint(lon=120.16, lat=33.35),
-        distance_m=12.0,
-        submitted_at=at(at_),
-        priority="normal",
-    )
+    return report_merged(now=at(at_), case_id=case_id, reporter_id=reporter_id, source_type=source_type)
 
 
 def voided(*, reporter_id: str = "rider-7", at_: str = "2026-11-30T17:00") -> ReportVoided:
     """A rider's report dispatch voided."""
-    return ReportVoided(
-        report_id=uuid4(),
-        occurred_at=at(at_),
-        reason="blocked_words",
-        detail="advertising",
-        category="environment.rubbish",
-        source_type="delivery_rider",
-        reporter_id=reporter_id,
-        app_id="rider-app",
-        location=GeoPoint(lon=120.16, lat=33.35),
-        grid_id=None,
-        district_id=None,
-    )
+    return report_voided(now=at(at_), reporter_id=reporter_id)

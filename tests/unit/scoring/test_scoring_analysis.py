@@ -14,8 +14,8 @@ from shared.events import decode
 from shared.events.analysis import HotspotDetected, RecurrenceDetected
 from shared.events.cases import CaseEvent
 from shared.settings import REPO_ROOT
-from tests.builders import case_assigned, case_opened
-from tests.unit.scoring.builders import at, closed
+from tests.builders import at, case_assigned, case_opened
+from tests.unit.scoring.builders import closed
 from tests.unit.scoring.fakes import FakeOutbox, FakePlaces
 
 RULES = load_analysis(REPO_ROOT / "city" / "analysis.yaml")

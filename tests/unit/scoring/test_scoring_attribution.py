@@ -11,7 +11,8 @@ from services.scoring.domain.attribution import (
 )
 from services.scoring.domain.counters import of
 from services.scoring.domain.facts import Rework
-from tests.unit.scoring.builders import at, fact, tenure
+from tests.builders import at
+from tests.unit.scoring.builders import fact, tenure
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOV = Period(2026, 11)

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from services.scoring.domain import Period, Subject, changes, contributions, count
 from services.scoring.domain.counters import NO_CASES
 from services.scoring.domain.facts import Rework
-from tests.unit.scoring.builders import at, fact, tenure
+from tests.builders import at
+from tests.unit.scoring.builders import fact, tenure
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOV, DEC = Period(2026, 11), Period(2026, 12)

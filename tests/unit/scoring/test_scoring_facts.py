@@ -2,11 +2,11 @@ import pytest
 
 from services.scoring.domain import UnknownCase, advance_clock, apply_event, with_ancestry
 from services.scoring.domain.facts import holder_at
+from tests.builders import at
 from tests.unit.scoring.builders import (
     CASE,
     accepted,
     assigned,
-    at,
     closed,
     failed_verification,
     opened,

@@ -21,7 +21,7 @@ from shared.events import Envelope, Event, decode, derived_id
 from shared.events.cases import CaseEvent
 from shared.settings import REPO_ROOT
 from tests.builders import report_submitted
-from tests.integration.scoring.history import case_history, interleave, voided_report
+from tests.builders.histories import case_history, interleave, voided_report
 from tests.unit.scoring.builders import CASE, accepted, assigned, closed, opened, resolved, voided
 from tests.unit.scoring.fakes import (
     FakeAnalysis,

@@ -28,7 +28,7 @@ from services.scoring.domain.recurrence import (
     repeats,
 )
 from shared.settings import REPO_ROOT
-from tests.unit.scoring.builders import at
+from tests.builders import at
 
 WEEKLY = Thresholds(window_days=Decimal(7), baseline_days=Decimal(56), min_count=3, ratio=Decimal(2))
 RULES = AnalysisRules(version="t", recurrence_days=Decimal(30), recurrence_radius_m=100)

@@ -5,7 +5,7 @@ import pytest
 
 from services.scoring.domain import InvalidPeriod, Period, parse_period, period_of
 from services.scoring.domain.periods import due_to_close
-from tests.unit.scoring.builders import at
+from tests.builders import at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -11,7 +11,8 @@ from services.scoring.domain.counters import NO_CASES
 from services.scoring.domain.facts import CaseFact
 from services.scoring.domain.transitions import apply_event
 from shared.events.cases import CaseCallbackRecorded, CaseEscalated, CaseRequestDecided
-from tests.unit.scoring.builders import CASE, assigned, at, closed, opened, resolved
+from tests.builders import at, case_acted
+from tests.unit.scoring.builders import CASE, assigned, closed, opened, resolved
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOV = Period(2026, 11)
@@ -19,15 +20,15 @@ LI, GRID = Subject("grid_worker", "worker-li"), Subject("grid", "grid-a")
 
 
 def acted(event_type: type[Any], when: str, **extra: Any) -> Any:
+    """A step on ``CASE`` by the grid chief, worker-li holding it."""
     fields: dict[str, Any] = {
         "case_id": CASE,
-        "occurred_at": at(when),
         "actor_id": "chief-wang",
         "actor_role": "grid_chief",
         "holder_id": "worker-li",
         "close_by": at("2026-11-20T09:00"),
     }
-    return event_type(**(fields | extra))
+    return case_acted(event_type, now=at(when), **(fields | extra))
 
 
 def decided(

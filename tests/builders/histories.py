@@ -1,6 +1,7 @@
 """Random but realistic case histories: dispatch, duplicates merged in by riders and residents, reassignment
 (before or after a deadline), escalation to a department, resolution, failed verification and rework,
-closing on time or late, or left open; and reports voided without a case."""
+closing on time or late, or left open; and reports voided without a case. Seeded, so a history is the same
+every run: scoring's unit and integration tests and ``bench.scoring`` replay them."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ from uuid import UUID
 from shared.events import Event, derived_id
 from shared.events.cases import (
     CaseAccepted,
+    CaseActed,
     CaseAssigned,
     CaseClosed,
-    CaseOpened,
     CaseResolved,
     CaseVerificationFailed,
     CaseVerified,
 )
-from shared.events.reports import GeoPoint
-from shared.events.triage import ReportMergedIntoCase, ReportVoided
+from shared.events.triage import ReportVoided
+from tests.builders.cases import case_assigned, case_opened
+from tests.builders.steps import case_acted
+from tests.builders.triage import report_merged, report_voided
 
 # (grid, community, street, district)
 PLACES = [
@@ -56,24 +59,17 @@ def case_history(rng: random.Random, n: int, salt: str) -> list[Event]:
         return clock
 
     events: list[Event] = [
-        CaseOpened(
+        case_opened(
+            now=opened_at,
             case_id=case_id,
-            occurred_at=opened_at,
             report_id=derived_id("report", salt, n),
             category=category,
-            nature="event",
-            priority="normal",
-            tier="grid",
-            location=GeoPoint(lon=120.16, lat=33.35),
-            description="Rubbish piling up",
             grid_id=grid,
             community_id=community,
             street_id=street,
             district_id=district,
-            department_id=None,
             source_type=source_type,
             reporter_id=reporter,
-            app_id="app-residents",
             resolve_by=resolve_by,
             close_by=close_by,
         ),
@@ -88,13 +84,13 @@ def case_history(rng: random.Random, n: int, salt: str) -> list[Event]:
             holder, role, unit = "dh-1", "department_handler", "dept-urban"
         events.append(_assigned(case_id, tick(24 * 8), holder, role, unit, grid, resolve_by, close_by))
 
-    def acted(kind: type, hours: float, **extra: object) -> None:
+    def acted(kind: type[CaseActed], hours: float, **extra: object) -> None:
         events.append(
-            kind(
+            case_acted(
+                kind,
+                now=tick(hours),
                 case_id=case_id,
-                occurred_at=tick(hours),
                 actor_id=holder,
-                actor_role="grid_worker",
                 holder_id=holder,
                 close_by=close_by,
                 **extra,
@@ -117,37 +113,24 @@ def case_history(rng: random.Random, n: int, salt: str) -> list[Event]:
 def _merged(case_id: UUID, rng: random.Random, salt: str, n: int, i: int, opened_at: datetime) -> Event:
     source_type, reporter = rng.choice(REPORTERS)
     when = opened_at + timedelta(minutes=rng.randrange(1, 120))
-    return ReportMergedIntoCase(
+    return report_merged(
+        now=when,
         case_id=case_id,
-        occurred_at=when,
         report_id=derived_id("merged-report", salt, n, i),
         case_report_id=derived_id("report", salt, n),
-        category="environment.rubbish",
         source_type=source_type,
         reporter_id=reporter,
-        app_id="rider-app",
-        description="the same again",
-        location=GeoPoint(lon=120.16, lat=33.35),
         distance_m=rng.uniform(0, 50),
-        submitted_at=when,
-        priority="normal",
     )
 
 
 def voided_report(rng: random.Random, n: int, salt: str) -> ReportVoided:
     source_type, reporter = rng.choice(REPORTERS)
-    return ReportVoided(
+    return report_voided(
+        now=START + timedelta(minutes=rng.randrange(0, 60 * 24 * 80)),
         report_id=derived_id("voided-report", salt, n),
-        occurred_at=START + timedelta(minutes=rng.randrange(0, 60 * 24 * 80)),
-        reason="blocked_words",
-        detail="advertising",
-        category="environment.rubbish",
         source_type=source_type,
         reporter_id=reporter,
-        app_id="rider-app",
-        location=GeoPoint(lon=120.16, lat=33.35),
-        grid_id=None,
-        district_id=None,
     )
 
 
@@ -161,12 +144,11 @@ def _assigned(
     resolve_by: datetime,
     close_by: datetime,
 ) -> CaseAssigned:
-    return CaseAssigned(
+    return case_assigned(
+        now=at,
         case_id=case_id,
-        occurred_at=at,
         assignee_id=who,
         assignee_role=role,
-        tier="grid",
         unit_id=unit,
         verifier_id="chief-1",
         grid_id=grid,
