@@ -21,7 +21,7 @@ import json
 import statistics
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,8 @@ from services.handling.domain.access import Viewer
 from services.handling.listening import StreamListener
 from services.handling.repository import CaseRepository
 from shared.db import migrate
-from shared.events.cases import CaseOpened
-from shared.events.reports import GeoPoint
 from shared.settings import DEV_DATABASE_URL
+from tests.builders import case_opened
 
 WRITERS = 8
 CASES = 2000
@@ -49,27 +48,7 @@ EVERYONE = Viewer(person_id="bench", role="supervisor", unit_id="city", city_wid
 
 def a_case() -> Any:
     now = datetime.now(UTC)
-    opened = CaseOpened(
-        case_id=uuid.uuid4(),
-        occurred_at=now,
-        report_id=uuid.uuid4(),
-        category="environment.rubbish",
-        nature="event",
-        priority="normal",
-        tier="grid",
-        location=GeoPoint(lon=120.16, lat=33.35),
-        description="bench",
-        grid_id="g-1",
-        community_id="c-1",
-        street_id="s-1",
-        district_id="d-1",
-        department_id=None,
-        source_type="resident",
-        reporter_id="r-1",
-        app_id="bench",
-        resolve_by=now + timedelta(days=2),
-        close_by=now + timedelta(days=3),
-    )
+    opened = case_opened(now=now, description="bench", app_id="bench")
     return open_case(opened, event_id=uuid.uuid4(), actor=SYSTEM, now=now)
 
 

@@ -79,8 +79,6 @@ class RequestKind(StrEnum):
 
 # The states in which a case is held by someone who is working it (supervision timers run).
 WORKING_STATES = (State.ASSIGNED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED)
-# The states a case never leaves.
-FINAL_STATES = (State.VOIDED,)
 
 
 class Annotation(StrEnum):
@@ -211,6 +209,3 @@ class Case(BaseModel):
 
     def last(self, action: Step) -> TimelineEntry | None:
         return next((entry for entry in reversed(self.history) if entry.action is action), None)
-
-    def holder(self) -> str | None:
-        return self.assignee_id

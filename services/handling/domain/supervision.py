@@ -19,9 +19,6 @@ from services.handling.domain.commands import Command, Resume, Supervise
 from services.handling.domain.model import WORKING_STATES, Case, State, Step
 from services.handling.domain.policy import HandlingPolicy
 
-SUPERVISION_KINDS = ("remind", "yellow_card", "red_card")
-TIMER_KINDS = (*SUPERVISION_KINDS, "escalate", "resume")
-
 
 @dataclass(frozen=True)
 class Timer:

@@ -25,9 +25,9 @@ from services.handling.bootstrap import bootstrap
 from services.handling.settings import HandlingSettings
 from shared.events import derived_id, encode
 from shared.events.cases import CaseAssigned, CaseOpened
-from shared.events.reports import GeoPoint
 from shared.kafka import make_producer, send
 from shared.topics import ALL_TOPICS, Topic
+from tests.builders import case_assigned, case_opened
 
 SECRET = "integration-test-secret-0123456789abcdef"
 DISPATCH_SOURCE = "/gridloop/dispatch"
@@ -58,6 +58,11 @@ class Handling:
     http: httpx.AsyncClient
     settings: HandlingSettings
     schema: str
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The app's own database pool, to write or read as its handlers do."""
+        return self.app.state.runtime.pool  # type: ignore[attr-defined]
 
     def topic(self, topic: Topic) -> str:
         """The name this app's copy of a registry topic has on the broker."""
@@ -257,40 +262,30 @@ class Dispatch:
         grid = crew.assignee.unit_id
         resolve_by = now + handle_within
         yellow_at = now + (yellow_after if yellow_after is not None else handle_within * 0.75)
-        opened = CaseOpened(
+        places = {
+            "grid_id": grid,
+            "resolve_by": resolve_by,
+            "close_by": resolve_by + timedelta(days=1),
+        }
+        opened = case_opened(
+            now=now,
             case_id=case_id,
-            occurred_at=now,
-            report_id=uuid.uuid4(),
-            category="environment.rubbish",
-            nature="event",
-            priority="normal",
-            tier="grid",
-            location=GeoPoint(lon=120.16, lat=33.35),
-            description="rubbish piling up by the east gate",
-            grid_id=grid,
             community_id=crew.community_id or f"c-{grid}",
             street_id=crew.street_id or f"s-{grid}",
             district_id=crew.district_id,
             department_id=crew.department_id,
-            source_type="resident",
-            reporter_id="r-1",
-            app_id="resident-app",
-            resolve_by=resolve_by,
-            close_by=resolve_by + timedelta(days=1),
+            **places,
         )
-        assigned = CaseAssigned(
+        assigned = case_assigned(
+            now=now,
             case_id=case_id,
-            occurred_at=now,
             assignee_id=crew.assignee.person_id,
             assignee_role=crew.assignee.role,
-            tier="grid",
             unit_id=grid,
             verifier_id=crew.verifier.person_id,
-            grid_id=grid,
-            resolve_by=resolve_by,
-            close_by=resolve_by + timedelta(days=1),
             yellow_at=yellow_at,
             red_at=resolve_by,
+            **places,
         )
         return opened, assigned
 

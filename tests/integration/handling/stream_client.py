@@ -1,19 +1,27 @@
 """Helpers for the case-stream tests: the handling app served over real HTTP (an SSE stream needs a
-real connection: httpx's ASGI transport buffers whole responses), and a client that reads events."""
+real connection: httpx's ASGI transport buffers whole responses), a client that reads events, and
+waiting for what it received."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 from httpx_sse import aconnect_sse
+
+from tests.integration.handling.conftest import Handling, handling_settings, running_handling
+
+# A small replay batch, so that a test can make a replay longer than several of them.
+BATCH = 5
 
 
 @asynccontextmanager
@@ -33,6 +41,33 @@ async def served(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@asynccontextmanager
+async def live_handling(database_url: str, kafka_bootstrap: str) -> AsyncIterator[tuple[Handling, str]]:
+    """A handling app with a small replay batch and a quick heartbeat, served on a real port."""
+    settings = handling_settings(database_url, kafka_bootstrap, uuid.uuid4().hex[:10]).model_copy(
+        update={"stream_batch_size": BATCH, "stream_heartbeat_seconds": 0.5}
+    )
+    async with running_handling(settings) as handling, served(handling.app) as base_url:
+        yield handling, base_url
+
+
+async def until(check: Callable[[], bool], what: str, within: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"timed out after {within}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def step(
+    handling: Handling, case_id: uuid.UUID, action: str, person: Any, body: dict[str, object] | None = None
+) -> None:
+    response = await handling.http.post(
+        f"/v1/cases/{case_id}/{action}", json=body or {}, headers=person.headers()
+    )
+    assert response.status_code == 200, response.text
 
 
 @dataclass

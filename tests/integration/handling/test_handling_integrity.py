@@ -1,5 +1,5 @@
-"""What the database guarantees on its own: the timeline cannot be rewritten, and two people racing on
-one case cannot both win."""
+"""What the database guarantees on its own: the timeline cannot be rewritten, two people racing on one
+case cannot both win, and the case stream keeps what the stream sends."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import asyncio
 
 import asyncpg
 import pytest
+
+from services.handling.schemas import StreamedCase, StreamEvent
 
 
 async def test_the_timeline_refuses_updates_deletes_and_truncation(handling, dispatch, crew, database_url):
@@ -40,3 +42,17 @@ async def test_two_simultaneous_accepts_of_one_case_make_one_step(handling, disp
         await handling.http.get(f"/v1/cases/{case_id}/timeline", headers=crew.assignee.headers())
     ).json()
     assert [e["action"] for e in timeline["entries"]] == ["open", "assign", "accept"]
+
+
+async def test_the_case_stream_table_keeps_every_field_the_stream_sends(handling, database_url):
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch(
+            """select column_name from information_schema.columns
+               where table_schema = $1 and table_name = 'case_stream'""",
+            handling.schema,
+        )
+    finally:
+        await connection.close()
+    sent = set(StreamEvent.model_fields) - {"case"} | set(StreamedCase.model_fields)
+    assert sent - {row["column_name"] for row in rows} == set()

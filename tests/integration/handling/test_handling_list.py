@@ -10,8 +10,7 @@ from typing import Any
 from services.handling.domain import Actor, open_case
 from services.handling.domain.merges import credit_merged_report
 from services.handling.repository import CaseRepository
-from shared.events.reports import GeoPoint
-from shared.events.triage import ReportMergedIntoCase
+from tests.builders import report_merged
 from tests.integration.handling.conftest import Crew, Dispatch, Handling
 
 SYSTEM = Actor(id="test", role="system")
@@ -32,13 +31,9 @@ async def _open(
         update={"case_id": uuid.uuid4(), "close_by": now + close_in, "resolve_by": now + close_in} | fields
     )
     case = open_case(event, event_id=uuid.uuid4(), actor=SYSTEM, now=now)
-    async with _pool(handling).acquire() as conn, conn.transaction():
+    async with handling.pool.acquire() as conn, conn.transaction():
         await CaseRepository(conn, handling.schema).add(case)
     return case.id
-
-
-def _pool(handling: Handling) -> Any:
-    return handling.app.state.runtime.pool  # type: ignore[attr-defined]
 
 
 async def _ids(handling: Handling, crew: Crew, **params: Any) -> set[str]:
@@ -121,22 +116,8 @@ async def test_a_limit_over_the_cap_is_served_as_the_cap_and_the_cursor_reaches_
 
 async def test_a_case_detail_carries_its_timeline_including_merged_reports(handling, dispatch, crew: Crew):
     case_id = await dispatch.open_and_assign(crew, handling)
-    merged = ReportMergedIntoCase(
-        case_id=case_id,
-        occurred_at=datetime.now(UTC),
-        report_id=uuid.uuid4(),
-        case_report_id=uuid.uuid4(),
-        category="environment.rubbish",
-        source_type="delivery_rider",
-        reporter_id="rider-7",
-        app_id="rider-app",
-        description="same pile, seen from the road",
-        location=GeoPoint(lon=120.16, lat=33.35),
-        distance_m=12,
-        submitted_at=datetime.now(UTC),
-        priority="normal",
-    )
-    async with _pool(handling).acquire() as conn, conn.transaction():
+    merged = report_merged(case_id=case_id)
+    async with handling.pool.acquire() as conn, conn.transaction():
         case = await CaseRepository(conn, handling.schema).get(case_id, for_update=True)
         assert case is not None
         after = credit_merged_report(case, merged, event_id=uuid.uuid4(), now=datetime.now(UTC))

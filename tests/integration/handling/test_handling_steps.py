@@ -121,7 +121,7 @@ async def test_the_case_list_filters_and_pages_through_what_the_caller_may_see(h
 
 async def test_a_page_never_holds_more_than_200_cases(handling, dispatch, crew):
     opened, _ = dispatch.events(crew)
-    async with handling.app.state.runtime.pool.acquire() as conn:
+    async with handling.pool.acquire() as conn:
         for _ in range(201):
             event = opened.model_copy(update={"case_id": uuid.uuid4()})
             case = open_case(

@@ -35,8 +35,11 @@ from services.handling.domain import (
     apply,
     open_case,
 )
+from services.handling.domain.access import Viewer
+from shared.city import load_city
 from shared.events.cases import CaseOpened
-from shared.events.reports import GeoPoint
+from shared.settings import REPO_ROOT
+from tests.builders import case_assigned, case_opened
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 # Past the case's handling deadline: when a timeout appeal makes sense.
@@ -58,45 +61,51 @@ COMMUNITY_HOLDER = Holder(person_id="co-01", role="community_officer", unit_id="
 STREET_HOLDER = Holder(person_id="so-01", role="street_officer", unit_id="s-01", tier="street")
 PHOTO = ("https://img.example/1.jpg",)
 
+# The sample city (city/), for the steps that look up who receives a case in its registry.
+CITY = load_city(REPO_ROOT / "city")
+# People of a grid of the sample city, whose registry has someone at every tier above the grid.
+CITY_WORKER = Actor(id="w-tinghu-wenfeng-01", role="grid_worker", unit_id="g-tinghu-wenfeng-01")
+CITY_COMMUNITY_OFFICER = Actor(
+    id="co-tinghu-wenfeng-yulong", role="community_officer", unit_id="c-tinghu-wenfeng-yulong"
+)
+
 
 def opened_event(case_id: uuid.UUID | None = None) -> CaseOpened:
-    return CaseOpened(
-        case_id=case_id or uuid.uuid4(),
-        occurred_at=NOW,
-        report_id=uuid.uuid4(),
-        category="environment.rubbish",
-        nature="event",
-        priority="normal",
-        tier="grid",
-        location=GeoPoint(lon=120.16, lat=33.35),
-        description="rubbish piling up by the east gate",
-        grid_id="g-01",
-        community_id="c-01",
-        street_id="s-01",
-        district_id="d-01",
-        department_id=None,
-        source_type="resident",
-        reporter_id="r-1",
-        app_id="resident-app",
-        resolve_by=NOW + timedelta(days=2),
-        close_by=NOW + timedelta(days=3),
-    )
+    return case_opened(now=NOW, case_id=case_id or uuid.uuid4())
 
 
 def assign_command(*, assignee: Actor = ASSIGNEE, verifier: Actor = VERIFIER) -> Assign:
-    return Assign(
-        event_id=uuid.uuid4(),
-        assignee_id=assignee.id,
-        assignee_role=assignee.role,
-        unit_id="g-01",
-        verifier_id=verifier.id,
-        tier="grid",
-        grid_id="g-01",
-        resolve_by=NOW + timedelta(days=2),
-        close_by=NOW + timedelta(days=3),
-        yellow_at=NOW + timedelta(days=1, hours=12),
-        red_at=NOW + timedelta(days=2),
+    assigned = case_assigned(
+        now=NOW, assignee_id=assignee.id, assignee_role=assignee.role, verifier_id=verifier.id
     )
+    return Assign.of(assigned, event_id=uuid.uuid4())
+
+
+def assigned_in_the_city() -> Case:
+    """A grid case of the sample city, assigned to the grid's worker."""
+    opened = case_opened(
+        now=NOW,
+        grid_id="g-tinghu-wenfeng-01",
+        community_id="c-tinghu-wenfeng-yulong",
+        street_id="s-tinghu-wenfeng",
+        district_id="d-tinghu",
+    )
+    case = open_case(opened, event_id=uuid.uuid4(), actor=DISPATCH, now=NOW)
+    assigned = case_assigned(
+        now=NOW,
+        case_id=case.id,
+        assignee_id=CITY_WORKER.id,
+        unit_id="g-tinghu-wenfeng-01",
+        grid_id="g-tinghu-wenfeng-01",
+        verifier_id="gc-tinghu-wenfeng-01",
+    )
+    case, _ = apply(case, Assign.of(assigned, event_id=uuid.uuid4()), DISPATCH, NOW)
+    return case
+
+
+def viewer(actor: Actor) -> Viewer:
+    """The actor as the API sees a person with a token."""
+    return Viewer(person_id=actor.id, role=actor.role, unit_id=actor.unit_id or "")
 
 
 def _holder(case: Case) -> Actor:
