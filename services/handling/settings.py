@@ -1,4 +1,4 @@
-"""Handling's settings: one class, read once in the composition root (``main.py``)."""
+"""Handling's settings: one class, read once at start (``main.serve``) and handed to ``bootstrap``."""
 
 from __future__ import annotations
 
