@@ -132,7 +132,7 @@ async def _lifespan(
 @asynccontextmanager
 async def _in_background(jobs: dict[str, Coroutine[Any, Any, None]]) -> AsyncIterator[None]:
     """Run each job as a task of its name; cancel them all on the way out."""
-    tasks = [asyncio.create_task(job, name=name.replace("_", "-")) for name, job in jobs.items()]
+    tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
     try:
         yield
     finally:
