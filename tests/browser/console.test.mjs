@@ -76,6 +76,7 @@ test('a person signs in and the map draws every grid of the sample city', async 
 
 test('a report posted to intake appears on the feed and on the map', async () => {
   const page = await signedIn('op-tinghu')
+  await page.locator('[data-cases-loaded="true"]').waitFor()
   const map = page.locator('[data-test="city-map"][data-case-points]')
   await map.waitFor()
   const before = Number(await map.getAttribute('data-case-points'))

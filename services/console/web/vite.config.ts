@@ -5,14 +5,22 @@ import vue from '@vitejs/plugin-vue'
 // stripped before proxying to the services of `make up`. GRIDLOOP_DEV_TOKEN (a token from
 // `python -m tools.token <person>`) is sent as a bearer header for services that do not read the
 // session cookie yet; the built app never sends one.
-const upstreams: Record<string, number> = { console: 8005, intake: 8001, handling: 8003, scoring: 8004 }
+// The ports follow scripts/stack.sh's variables (INTAKE_PORT, …), the `make up` ones by default.
+const port = (name: string, fallback: number) => Number(process.env[`${name.toUpperCase()}_PORT`] ?? fallback)
+const upstreams: Record<string, number> = {
+  console: port('console', 8005),
+  intake: port('intake', 8001),
+  handling: port('handling', 8003),
+  scoring: port('scoring', 8004),
+}
 const devToken = process.env.GRIDLOOP_DEV_TOKEN
 
-function proxyFor(name: string, port: number): ProxyOptions {
+function proxyFor(name: string, target: number): ProxyOptions {
   return {
-    target: `http://127.0.0.1:${port}`,
+    target: `http://127.0.0.1:${target}`,
     rewrite: (path) => path.replace(new RegExp(`^/api/${name}`), ''),
-    headers: devToken ? { Authorization: `Bearer ${devToken}` } : {},
+    // Never to the console itself: a bearer header wins over the session cookie there.
+    headers: devToken && name !== 'console' ? { Authorization: `Bearer ${devToken}` } : {},
   }
 }
 

@@ -73,6 +73,7 @@ const en: typeof zh = {
   requestKind: { return: 'return', extension: 'extension', deferral: 'deferral', void: 'void', appeal: 'timeout appeal' },
   drawer: {
     title: 'Case',
+    state: 'State',
     close: 'Close',
     timeline: 'Timeline',
     reporters: 'Reporters',

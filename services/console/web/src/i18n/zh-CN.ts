@@ -71,6 +71,7 @@ export default {
   requestKind: { return: '退单', extension: '延期', deferral: '缓办', void: '作废', appeal: '超时申诉' },
   drawer: {
     title: '案件详情',
+    state: '状态',
     close: '关闭',
     timeline: '流转记录',
     reporters: '上报人',

@@ -11,6 +11,8 @@ const MAX_PAGES = 20
 export function createCaseStore(fetchCase = (id: string) => api.get<CaseDetail>('handling', `/v1/cases/${id}`)) {
   const byId = reactive(new Map<string, CaseSummary>())
   const loading = ref(false)
+  // The first list has been read (the views can tell an empty city from one not read yet).
+  const loaded = ref(false)
   const pendingReads = new Set<string>()
   const version = ref(0)
 
@@ -40,6 +42,7 @@ export function createCaseStore(fetchCase = (id: string) => api.get<CaseDetail>(
         cursor = result.next_cursor
         if (!cursor) break
       }
+      loaded.value = true
     } finally {
       loading.value = false
     }
@@ -80,7 +83,7 @@ export function createCaseStore(fetchCase = (id: string) => api.get<CaseDetail>(
     if (!known || event.action === 'open') void readOnce(event.case_id)
   }
 
-  return { byId, loading, version, put, load, apply, readOnce }
+  return { byId, loading, loaded, version, put, load, apply, readOnce }
 }
 
 /** What waits for a decision after an event: a request starts one, a decision ends it. */
