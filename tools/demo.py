@@ -23,13 +23,13 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
-from services.handling.settings import HandlingSettings
+from shared.auth import load_private_key
 from shared.city import City, load_city, report_cell
 from shared.settings import REPO_ROOT
 from tools import display
 from tools.client import Endpoints, LoopClient, case_id_of, categories_opening_own_cases, report_body
 from tools.demo_tiered import TieredScenes
-from tools.token import mint_token
+from tools.token import dev_key_file, mint_token
 
 # What people say when they report, by category (a sample; other categories use their name).
 DESCRIPTIONS = {
@@ -63,14 +63,14 @@ class Demo:
         self.city = city
         self.loop = loop
         self.rng = rng
-        self.secret = HandlingSettings().jwt_secret
+        self.key = load_private_key(dev_key_file())
         self.viewer = self.token("sv-yancheng")  # a city-wide supervisor sees every case
         self.left_open: list[str] = []
         self.own_case_categories = categories_opening_own_cases(city)
         self.closed_late = 0
 
     def token(self, person_id: str) -> str:
-        return mint_token(self.city.person(person_id), self.secret)
+        return mint_token(self.city.person(person_id), self.key)
 
     def report(self, *, grid_level: bool = False) -> tuple[dict[str, Any], str]:
         app = self.rng.choice(self.city.apps)

@@ -27,6 +27,7 @@ from services.handling.repository import PgTransactions
 from services.handling.settings import HandlingSettings
 from services.handling.stream import CaseStream
 from services.handling.timers import TimerRunner
+from shared.auth import build_authenticator
 from shared.city import load_city
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
@@ -79,6 +80,7 @@ async def _running(
     """Wires the adapters into the handlers and runs the background work until the app stops."""
     city = load_city(settings.city_dir)
     policy = load_policy(settings.city_dir, city=city, clock=policy_clock(settings, city))
+    authenticator = build_authenticator(settings, city=city, clock=clock)
     database_url = settings.database_url.get_secret_value()
     schema = settings.db_schema
     await migrate(database_url, migrations=MIGRATIONS, schema=schema)
@@ -126,6 +128,7 @@ async def _running(
         city=city,
         metrics=metrics,
         stream=stream,
+        authenticator=authenticator,
     )
     app.state.messaging = messaging
     background = [
@@ -148,4 +151,5 @@ async def _running(
                 await task
         await messaging.close()
         await pool.close()
+        await authenticator.aclose()
         log.info("handling stopped")

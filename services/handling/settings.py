@@ -5,10 +5,11 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import DEV_DATABASE_URL, DEV_JWT_SECRET, ServiceSettings
+from shared.auth import AuthSettings
+from shared.settings import DEV_DATABASE_URL
 
 
-class HandlingSettings(ServiceSettings):
+class HandlingSettings(AuthSettings):
     model_config = SettingsConfigDict(env_prefix="GRIDLOOP_HANDLING_", extra="ignore")
 
     port: int = 8003
@@ -18,7 +19,6 @@ class HandlingSettings(ServiceSettings):
         validation_alias=AliasChoices("GRIDLOOP_HANDLING_DATABASE_URL", "DATABASE_URL", "database_url"),
     )
     db_schema: str = "handling"
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     consumer_group: str = "gridloop-handling"
     # Namespaces every topic handling reads, writes and creates ("<prefix>gridloop.case-events"). Empty in
     # a normal stack; a test run sets one so that it shares the broker with other runs without cross-talk.

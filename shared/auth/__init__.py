@@ -11,7 +11,7 @@ from shared.auth.http import ACCESS_COOKIE, Authenticator, token_from
 from shared.auth.keys import KeyFileError, generate_key_pair, key_id, load_private_key, load_public_key
 from shared.auth.oidc import OidcIssuer
 from shared.auth.registry import Caller, Jurisdiction, Level, authorize, covers, jurisdiction_of
-from shared.auth.settings import AuthSettings, open_authenticator
+from shared.auth.settings import AuthSettings, build_authenticator, open_authenticator
 from shared.auth.tokens import (
     ALGORITHM,
     AUDIENCE,
@@ -42,6 +42,7 @@ __all__ = [
     "Unauthenticated",
     "VerifiedToken",
     "authorize",
+    "build_authenticator",
     "covers",
     "generate_key_pair",
     "jurisdiction_of",

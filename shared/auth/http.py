@@ -6,6 +6,7 @@ Services put one ``Authenticator`` in their runtime and call ``caller(request)``
 
 from __future__ import annotations
 
+import httpx
 from starlette.requests import HTTPConnection
 
 from shared.auth.errors import AuthUnavailable, Unauthenticated
@@ -27,10 +28,23 @@ def token_from(connection: HTTPConnection) -> str | None:
 
 
 class Authenticator:
-    def __init__(self, verifier: TokenVerifier, city: City, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        city: City,
+        *,
+        clock: Clock = utc_now,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        """``http``: the client an OIDC issuer fetches its keys with, closed by ``aclose``."""
         self._verifier = verifier
         self._city = city
         self._clock = clock
+        self._http = http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
 
     async def authenticate(self, token: str | None) -> Caller:
         """The caller a token stands for today. Raises Unauthenticated or AuthUnavailable."""

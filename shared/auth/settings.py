@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -88,6 +88,43 @@ def _loopback(host: str | None) -> bool:
         return False
 
 
+def build_authenticator(
+    settings: AuthSettings,
+    *,
+    city: City,
+    clock: Clock = utc_now,
+    local_keys: Sequence[rsa.RSAPublicKey] = (),
+) -> Authenticator:
+    """The authenticator the settings describe; ``aclose()`` it when the service stops (it may hold an
+    HTTP client to the identity provider). ``local_keys``: public keys of the local issuer besides the
+    files' (the console's own). Raises ValueError when no issuer is configured, KeyFileError when a key
+    file cannot be read."""
+    issuers: list[Issuer] = []
+    keys = [*local_keys, *(load_public_key(path) for path in settings.public_key_files)]
+    if keys:
+        issuers.append(LocalIssuer(keys, issuer=settings.auth_issuer, audience=settings.auth_audience))
+    http = None
+    if settings.oidc_issuer_url:
+        http = httpx.AsyncClient(timeout=settings.oidc_timeout_seconds)
+        issuers.append(
+            OidcIssuer(
+                settings.oidc_issuer_url,
+                audience=settings.oidc_audience or settings.auth_audience,
+                http=http,
+                person_claim=settings.oidc_person_claim,
+                max_age_seconds=settings.oidc_jwks_max_age_seconds,
+                min_refetch_seconds=settings.oidc_jwks_min_refetch_seconds,
+            )
+        )
+    if not issuers:
+        raise ValueError(
+            "no token issuer is configured: set GRIDLOOP_AUTH_PUBLIC_KEY_FILE (the console's public key) "
+            "and/or GRIDLOOP_OIDC_ISSUER_URL"
+        )
+    verifier = TokenVerifier(issuers, leeway_seconds=settings.auth_leeway_seconds, clock=clock)
+    return Authenticator(verifier, city, clock=clock, http=http)
+
+
 @asynccontextmanager
 async def open_authenticator(
     settings: AuthSettings,
@@ -96,31 +133,9 @@ async def open_authenticator(
     clock: Clock = utc_now,
     local_keys: Sequence[rsa.RSAPublicKey] = (),
 ) -> AsyncIterator[Authenticator]:
-    """The authenticator the settings describe, for the lifetime of a service (its HTTP client to the
-    identity provider is closed on exit). ``local_keys``: public keys of the local issuer besides the
-    files' (the console's own). Raises ValueError when no issuer is configured, KeyFileError when a key
-    file cannot be read."""
-    issuers: list[Issuer] = []
-    keys = [*local_keys, *(load_public_key(path) for path in settings.public_key_files)]
-    if keys:
-        issuers.append(LocalIssuer(keys, issuer=settings.auth_issuer, audience=settings.auth_audience))
-    async with AsyncExitStack() as stack:
-        if settings.oidc_issuer_url:
-            http = await stack.enter_async_context(httpx.AsyncClient(timeout=settings.oidc_timeout_seconds))
-            issuers.append(
-                OidcIssuer(
-                    settings.oidc_issuer_url,
-                    audience=settings.oidc_audience or settings.auth_audience,
-                    http=http,
-                    person_claim=settings.oidc_person_claim,
-                    max_age_seconds=settings.oidc_jwks_max_age_seconds,
-                    min_refetch_seconds=settings.oidc_jwks_min_refetch_seconds,
-                )
-            )
-        if not issuers:
-            raise ValueError(
-                "no token issuer is configured: set GRIDLOOP_AUTH_PUBLIC_KEY_FILE (the console's public key) "
-                "and/or GRIDLOOP_OIDC_ISSUER_URL"
-            )
-        verifier = TokenVerifier(issuers, leeway_seconds=settings.auth_leeway_seconds, clock=clock)
-        yield Authenticator(verifier, city, clock=clock)
+    """``build_authenticator`` for the length of a ``with`` block."""
+    authenticator = build_authenticator(settings, city=city, clock=clock, local_keys=local_keys)
+    try:
+        yield authenticator
+    finally:
+        await authenticator.aclose()

@@ -8,11 +8,14 @@ RSA public key).
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 import hashlib
 import hmac
 import json
+import shutil
+import tempfile
 import threading
 import uuid
 from collections import Counter
@@ -45,6 +48,15 @@ def write_public_key(key: rsa.RSAPrivateKey, directory: Path, name: str = "publi
     path = directory / name
     path.write_bytes(public_pem(key.public_key()))
     return path
+
+
+@functools.cache
+def public_key_file() -> Path:
+    """The public half of ``signing_key()`` in a file, once per test session: what a service under test
+    is given as the console's public key."""
+    directory = Path(tempfile.mkdtemp(prefix="gridloop-test-keys-"))
+    atexit.register(shutil.rmtree, directory, True)
+    return write_public_key(signing_key(), directory, "console-public-key.pem")
 
 
 def mint(

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from aiokafka import AIOKafkaConsumer
 
-from services.handling.settings import HandlingSettings
 from shared.city import City
 from shared.events import decode
 from shared.events.assessments import AssessmentUpdated
@@ -25,12 +24,11 @@ from tests.e2e.conftest import CATEGORY
 from tools.client import LoopClient, case_id_of, report_body
 from tools.token import mint_token
 
-SECRET = HandlingSettings().jwt_secret
 GRID = "g-tinghu-wenfeng-01"
 
 
 def token(city: City, person_id: str) -> str:
-    return mint_token(city.person(person_id), SECRET)
+    return mint_token(city.person(person_id))
 
 
 def period_of(moment: str, city: City) -> str:

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.handling.settings import HandlingSettings
 from shared.city import City
 from tests.e2e.conftest import CATEGORY, kill_hard, stack_command
 from tools.client import LoopClient, case_id_of, report_body
@@ -65,7 +64,7 @@ async def test_nothing_accepted_is_lost_and_nothing_counted_twice_through_sigkil
     assert loop.retries_after_503 > 0, "the broker outage never reached intake: the test proved nothing"
 
     # Every accepted report is exactly one case in handling.
-    viewer = mint_token(city.person("sv-yancheng"), HandlingSettings().jwt_secret)
+    viewer = mint_token(city.person("sv-yancheng"))
     for _, body in plan:
         case = await loop.wait_case(case_id_of(body["report_id"]), token=viewer, within=120)
         assert case["report_id"] == body["report_id"]

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 from httpx_sse import aconnect_sse
 
-from services.handling.settings import HandlingSettings
 from shared.city import City
 from tools.client import LoopClient
 from tools.token import mint_token
@@ -37,7 +36,7 @@ async def every_timeline_entry(loop: LoopClient, headers: dict[str, str]) -> set
 async def test_the_stream_replays_every_timeline_entry_once_at_consecutive_positions(
     loop: LoopClient, city: City
 ) -> None:
-    supervisor = mint_token(city.person("sv-yancheng"), HandlingSettings().jwt_secret)  # sees every case
+    supervisor = mint_token(city.person("sv-yancheng"))  # sees every case
     headers = {"Authorization": f"Bearer {supervisor}"}
     expected = await every_timeline_entry(loop, headers)
     assert expected, "the end-to-end tests before this one made cases"

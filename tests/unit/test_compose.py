@@ -37,7 +37,7 @@ COMMON_ENV = {"GRIDLOOP_ENV", "GRIDLOOP_KAFKA_BOOTSTRAP", "GRIDLOOP_CITY_DIR", "
 SERVICE_ENV = {
     "intake": {"GRIDLOOP_INTAKE_PORT"},
     "dispatch": {"GRIDLOOP_DISPATCH_PORT", "GRIDLOOP_DISPATCH_SLA_SCALE"},
-    "handling": {"GRIDLOOP_HANDLING_PORT", "DATABASE_URL", "GRIDLOOP_HANDLING_JWT_SECRET"},
+    "handling": {"GRIDLOOP_HANDLING_PORT", "DATABASE_URL", "GRIDLOOP_AUTH_PUBLIC_KEY_FILE"},
     "scoring": {"GRIDLOOP_SCORING_PORT", "DATABASE_URL"},
     "console": {
         "GRIDLOOP_CONSOLE_PORT",
@@ -47,9 +47,8 @@ SERVICE_ENV = {
     },
 }
 # Set in containers only. GRIDLOOP_HOST: a container must listen on every interface, not on loopback as
-# on the host. GRIDLOOP_HANDLING_JWT_SECRET: overridable from the docker host's environment (with
-# GRIDLOOP_ENV=dev, `make up` relies on the service's own development default).
-CONTAINER_ONLY_ENV = {"GRIDLOOP_HOST", "GRIDLOOP_HANDLING_JWT_SECRET"}
+# on the host.
+CONTAINER_ONLY_ENV = {"GRIDLOOP_HOST"}
 
 
 # --- loading -----------------------------------------------------------------------------------------
@@ -258,6 +257,8 @@ def test_service_waits_for_healthy_dependencies(compose: dict[str, Any], name: s
     needed = (set() if name in KAFKA_FREE else {"kafka"}) | (
         {"postgres"} if "DATABASE_URL" in SERVICE_ENV[name] else set()
     )
+    if "GRIDLOOP_AUTH_PUBLIC_KEY_FILE" in SERVICE_ENV[name] and name != "console":
+        needed.add("console")  # which makes the key pair the others check tokens with
     assert set(depends) == needed
     for dep in needed:
         assert depends[dep]["condition"] == "service_healthy", f"{name} must wait for {dep} to be healthy"

@@ -410,7 +410,6 @@ def test_k8s_secret_example_holds_only_placeholders() -> None:
     assert set(secret["stringData"]) == {
         "handling-database-url",
         "scoring-database-url",
-        "handling-jwt-secret",
         "console-database-url",
         "console-signing-key",
         "console-public-key",

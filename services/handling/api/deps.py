@@ -7,17 +7,15 @@ from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.handling.api.auth import InvalidToken, decode_token
 from services.handling.domain import HandlingPolicy
 from services.handling.domain.access import Viewer
 from services.handling.metrics import HandlingMetrics
 from services.handling.ports import Clock, Transactions
 from services.handling.settings import HandlingSettings
 from services.handling.stream import CaseStream
+from shared.auth import Authenticator, Caller
 from shared.city import City
-from shared.http import ApiError
 
 
 @dataclass(frozen=True)
@@ -34,6 +32,7 @@ class Runtime:
     city: City
     metrics: HandlingMetrics
     stream: CaseStream
+    authenticator: Authenticator
 
     @property
     def schema(self) -> str:
@@ -47,29 +46,20 @@ async def get_runtime(request: Request) -> Runtime:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
-_bearer = HTTPBearer(auto_error=False, description="A person's HS256 JWT (claims sub, role, unit_id, exp).")
+
+async def current_caller(request: Request, runtime: RuntimeDep) -> Caller:
+    """The person the request acts for: their token (bearer header or the console's cookie) verified,
+    their role and unit from the registry in force today. 401 otherwise."""
+    return await runtime.authenticator.caller(request)
 
 
-async def current_viewer(
-    runtime: RuntimeDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Viewer:
-    if credentials is None:
-        raise _unauthorized("send a bearer token: Authorization: Bearer <jwt>")
-    try:
-        principal = decode_token(credentials.credentials, runtime.settings.jwt_secret.get_secret_value())
-    except InvalidToken as exc:
-        raise _unauthorized(str(exc)) from exc
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+async def current_viewer(caller: CurrentCaller) -> Viewer:
     return Viewer(
-        person_id=principal.person_id,
-        role=principal.role,
-        unit_id=principal.unit_id,
-        city_wide=principal.unit_id == runtime.city.city_id,
+        person_id=caller.person_id, role=caller.role, unit_id=caller.unit_id, city_wide=caller.city_wide
     )
-
-
-def _unauthorized(message: str) -> ApiError:
-    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi.sse import EventSourceResponse
 
 from services.handling import queries
-from services.handling.api.auth import token_expiry
-from services.handling.api.deps import CurrentViewer, RuntimeDep
+from services.handling.api.deps import CurrentCaller, CurrentViewer, RuntimeDep
 from services.handling.schemas import StatesQuery
 from services.handling.stream import starting_position
 
@@ -24,8 +23,8 @@ router = APIRouter(prefix="/v1", tags=["stream"])
     responses={200: {"content": {"text/event-stream": {}}, "description": "case events as SSE"}},
 )
 async def stream_cases(
-    request: Request,
     runtime: RuntimeDep,
+    caller: CurrentCaller,
     viewer: CurrentViewer,
     last_event_id: Annotated[str | None, Header(description="the id of the last event received")] = None,
     after: Annotated[str | None, Query(description="start after this position; 0: from the start")] = None,
@@ -43,6 +42,6 @@ async def stream_cases(
         viewer=viewer,
         wanted=wanted,
         start=starting_position(last_event_id, after),
-        expires_at=token_expiry(request),
+        expires_at=caller.expires_at,
     )
     return EventSourceResponse(body, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

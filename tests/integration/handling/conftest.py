@@ -19,8 +19,8 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from services.handling.api.auth import encode_token
 from services.handling.bootstrap import bootstrap
 from services.handling.settings import HandlingSettings
 from shared.events import derived_id, encode
@@ -28,8 +28,9 @@ from shared.events.cases import CaseAssigned, CaseOpened
 from shared.kafka import make_producer, send
 from shared.topics import ALL_TOPICS, Topic
 from tests.builders import case_assigned, case_opened
+from tests.builders.registry import CrewMember, session_crews
+from tests.builders.tokens import mint, public_key_file, signing_key
 
-SECRET = "integration-test-secret-0123456789abcdef"
 DISPATCH_SOURCE = "/gridloop/dispatch"
 
 
@@ -39,15 +40,14 @@ class Person:
     role: str
     unit_id: str
 
-    def headers(self, secret: str = SECRET, minutes: int = 10) -> dict[str, str]:
-        token = encode_token(
-            person_id=self.person_id,
-            role=self.role,
-            unit_id=self.unit_id,
-            secret=secret,
-            lifetime=timedelta(minutes=minutes),
-        )
+    def headers(self, key: rsa.RSAPrivateKey | None = None, minutes: int = 10) -> dict[str, str]:
+        """An access token as the console signs it (with ``key``: as someone else does)."""
+        token = mint(self.person_id, key=key or signing_key(), lifetime=timedelta(minutes=minutes))
         return {"Authorization": f"Bearer {token}"}
+
+    @classmethod
+    def of(cls, member: CrewMember) -> Person:
+        return cls(member.person_id, member.role, member.unit_id)
 
 
 @dataclass
@@ -102,9 +102,19 @@ def handling_settings(database_url: str, kafka_bootstrap: str, run: str) -> Hand
         db_schema=f"handling_test_{run}",
         consumer_group=f"gridloop-handling-test-{run}",
         topic_prefix=f"test-handling-{run}.",
-        jwt_secret=SECRET,
+        # Everyone a test acts as is in the registry: the sample city and the crews.
+        city_dir=session_crews().directory,
+        auth_public_key_file=str(public_key_file()),
         gauge_refresh_seconds=0.3,
     )
+
+
+def registry_env() -> dict[str, str]:
+    """What a handling process started by a test needs to know who people are."""
+    return {
+        "GRIDLOOP_HANDLING_CITY_DIR": str(session_crews().directory),
+        "GRIDLOOP_HANDLING_AUTH_PUBLIC_KEY_FILE": str(public_key_file()),
+    }
 
 
 @asynccontextmanager
@@ -222,17 +232,24 @@ def city_crew() -> Crew:
     )
 
 
+def new_crew() -> Crew:
+    """A grid's worker and chief, the worker of the next grid and the operator, of a district nobody
+    else's test uses."""
+    units = session_crews().next()
+    return Crew(
+        assignee=Person.of(units.worker),
+        verifier=Person.of(units.chief),
+        stranger=Person.of(units.other_worker),
+        operator=Person.of(units.operator),
+        district_id=units.district_id,
+        community_id=units.community_id,
+        street_id=units.street_id,
+    )
+
+
 @pytest.fixture
 def crew() -> Crew:
-    run = uuid.uuid4().hex[:8]
-    district = f"d-{run}"
-    return Crew(
-        assignee=Person(f"w-{run}", "grid_worker", f"g-{run}"),
-        verifier=Person(f"gc-{run}", "grid_chief", f"g-{run}"),
-        stranger=Person(f"w-other-{run}", "grid_worker", f"g-other-{run}"),
-        operator=Person(f"op-{run}", "operator", district),
-        district_id=district,
-    )
+    return new_crew()
 
 
 class Dispatch:

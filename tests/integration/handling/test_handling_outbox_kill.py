@@ -19,10 +19,10 @@ import httpx
 from shared.settings import REPO_ROOT
 from shared.topics import CASE_EVENTS
 from tests.integration.handling.conftest import (
-    SECRET,
     Handling,
     drop_data,
     handling_settings,
+    registry_env,
     running_handling,
 )
 
@@ -45,7 +45,7 @@ def start_process(settings: Any, port: int) -> subprocess.Popen[bytes]:
         "GRIDLOOP_HANDLING_DB_SCHEMA": settings.db_schema,
         "GRIDLOOP_HANDLING_CONSUMER_GROUP": settings.consumer_group,
         "GRIDLOOP_HANDLING_TOPIC_PREFIX": settings.topic_prefix,
-        "GRIDLOOP_HANDLING_JWT_SECRET": SECRET,
+        **registry_env(),
         "GRIDLOOP_HANDLING_PORT": str(port),
         "GRIDLOOP_HANDLING_LOG_LEVEL": "WARNING",
     }

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.builders.tokens import signing_key
 from tests.integration.handling.conftest import CITY, Person
 
 
@@ -20,9 +21,7 @@ async def attempt(
 async def test_no_token_or_a_bad_one_is_401(handling, dispatch, city_crew):
     case_id = await dispatch.open_and_assign(city_crew, handling)
     assert (await attempt(handling, case_id, "accept", None)).status_code == 401
-    forged = {
-        "Authorization": "Bearer " + CITY["worker"].headers(secret="x" * 40)["Authorization"].split()[1]
-    }
+    forged = CITY["worker"].headers(key=signing_key("impostor"))
     response = await handling.http.post(f"/v1/cases/{case_id}/accept", headers=forged)
     assert response.status_code == 401
     expired = CITY["worker"].headers(minutes=-5)

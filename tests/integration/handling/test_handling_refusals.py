@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
-import jwt
-
-from tests.integration.handling.conftest import SECRET
+from tests.builders.tokens import mint, signing_key
 
 
 async def test_a_request_without_a_token_is_unauthorized(handling):
@@ -17,18 +16,14 @@ async def test_a_request_without_a_token_is_unauthorized(handling):
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-async def test_a_token_signed_with_another_secret_is_unauthorized(handling, crew):
-    headers = crew.assignee.headers(secret="not-the-secret-handling-uses-0123456789")
+async def test_a_token_signed_with_another_key_is_unauthorized(handling, crew):
+    headers = crew.assignee.headers(key=signing_key("impostor"))
     response = await handling.http.get("/v1/cases", headers=headers)
     assert response.status_code == 401
 
 
 async def test_an_expired_token_is_unauthorized(handling, crew):
-    expired = jwt.encode(
-        {"sub": crew.assignee.person_id, "role": "grid_worker", "unit_id": "g", "exp": 1_000_000},
-        SECRET,
-        algorithm="HS256",
-    )
+    expired = mint(crew.assignee.person_id, now=datetime(2020, 1, 1, tzinfo=UTC))
     response = await handling.http.get("/v1/cases", headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
     assert "expired" in response.json()["error"]["message"]

@@ -16,7 +16,7 @@ import pytest
 
 from shared.settings import REPO_ROOT
 from shared.topics import ALL_TOPICS
-from tests.integration.handling.conftest import SECRET, Person, delete_topics
+from tests.integration.handling.conftest import delete_topics, new_crew, registry_env
 
 
 def free_port() -> int:
@@ -32,7 +32,7 @@ async def test_without_kafka_handling_serves_but_is_not_ready(start_handling):
         ready = await handling.http.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["checks"] == {"database": True, "kafka": False, "consumer": False}
-        operator = Person("op-1", "operator", "d-1")
+        operator = new_crew().operator
         listed = await handling.http.get("/v1/cases", headers=operator.headers())
         assert listed.status_code == 200
         assert listed.json() == {"items": [], "next_cursor": None}
@@ -48,7 +48,7 @@ async def test_the_real_server_starts_from_the_module_logs_json_and_becomes_read
         "GRIDLOOP_HANDLING_PORT": str(port),
         "GRIDLOOP_HANDLING_DATABASE_URL": database_url,
         "GRIDLOOP_HANDLING_KAFKA_BOOTSTRAP": kafka_bootstrap,
-        "GRIDLOOP_HANDLING_JWT_SECRET": SECRET,
+        **registry_env(),
         "GRIDLOOP_HANDLING_DB_SCHEMA": schema,
         "GRIDLOOP_HANDLING_CONSUMER_GROUP": f"gridloop-handling-test-{run}",
         "GRIDLOOP_HANDLING_TOPIC_PREFIX": prefix,

@@ -5,15 +5,15 @@ disconnected clients are let go, an expired token ends the stream, a bad start i
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
 import pytest
 
-from services.handling.api.auth import encode_token
-from tests.integration.handling.conftest import SECRET, Crew, Handling, Person
+from tests.builders.tokens import mint
+from tests.integration.handling.conftest import Crew, Handling, new_crew
 from tests.integration.handling.stream_client import listening, live_handling, step, until
 
 
@@ -86,14 +86,7 @@ async def test_the_stream_carries_only_what_the_caller_may_see_and_what_the_filt
 
 def elsewhere_than(crew: Crew) -> Crew:
     """A crew in another grid of another district."""
-    run = uuid.uuid4().hex[:8]
-    return Crew(
-        assignee=Person(f"w-{run}", "grid_worker", f"g-{run}"),
-        verifier=Person(f"gc-{run}", "grid_chief", f"g-{run}"),
-        stranger=crew.stranger,
-        operator=Person(f"op-{run}", "operator", f"d-{run}"),
-        district_id=f"d-{run}",
-    )
+    return replace(new_crew(), stranger=crew.stranger)
 
 
 async def test_an_idle_stream_sends_heartbeats_and_a_disconnected_client_is_let_go(live, crew: Crew):
@@ -123,13 +116,7 @@ async def test_an_idle_stream_sends_heartbeats_and_a_disconnected_client_is_let_
 
 async def test_a_stream_ends_when_the_callers_token_expires(live, crew: Crew):
     _, base_url = live
-    token = encode_token(
-        person_id=crew.operator.person_id,
-        role=crew.operator.role,
-        unit_id=crew.operator.unit_id,
-        secret=SECRET,
-        lifetime=timedelta(seconds=2),
-    )
+    token = mint(crew.operator.person_id, lifetime=timedelta(seconds=2))
     async with (
         httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(10, read=5)) as client,
         client.stream("GET", "/v1/stream/cases", headers={"Authorization": f"Bearer {token}"}) as response,

@@ -23,12 +23,12 @@ from services.handling.repository import CaseRepository
 from shared.settings import REPO_ROOT
 from shared.topics import ALL_TOPICS
 from tests.integration.handling.conftest import (
-    SECRET,
     Crew,
     Dispatch,
     Handling,
     delete_topics,
     handling_settings,
+    registry_env,
 )
 from tests.integration.handling.stream_client import BATCH, listening, live_handling, served, step, until
 from tests.integration.handling.test_handling_startup import free_port
@@ -182,7 +182,7 @@ async def test_sigterm_ends_open_streams_after_the_grace_period_and_shuts_down_c
         "GRIDLOOP_HANDLING_PORT": str(port),
         "GRIDLOOP_HANDLING_DATABASE_URL": database_url,
         "GRIDLOOP_HANDLING_KAFKA_BOOTSTRAP": kafka_bootstrap,
-        "GRIDLOOP_HANDLING_JWT_SECRET": SECRET,
+        **registry_env(),
         "GRIDLOOP_HANDLING_DB_SCHEMA": settings.db_schema,
         "GRIDLOOP_HANDLING_CONSUMER_GROUP": settings.consumer_group,
         "GRIDLOOP_HANDLING_TOPIC_PREFIX": settings.topic_prefix,

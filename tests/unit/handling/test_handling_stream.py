@@ -7,13 +7,11 @@ import asyncio
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from starlette.requests import Request
 
-from services.handling.api.auth import encode_token, token_expiry
 from services.handling.domain.access import Viewer
 from services.handling.listening import Wakeup
 from services.handling.metrics import HandlingMetrics
@@ -160,25 +158,6 @@ def test_the_watcher_prints_one_line_per_event_with_its_position_change_and_plac
     assert "w-1 (grid_worker) assigned → accepted environment.rubbish @g-1" in line
     assert line.endswith("«on my way»")
     assert "\n" not in line
-
-
-def _request(authorization: str | None) -> Request:
-    headers = [(b"authorization", authorization.encode())] if authorization is not None else []
-    return Request({"type": "http", "method": "GET", "path": "/", "headers": headers})
-
-
-def test_a_stream_knows_when_its_token_expires():
-    token = encode_token(
-        person_id="op-1",
-        role="operator",
-        unit_id="d-1",
-        secret="s" * 32,
-        lifetime=timedelta(minutes=5),
-        now=AT,
-    )
-    assert token_expiry(_request(f"Bearer {token}")) == AT + timedelta(minutes=5)
-    assert token_expiry(_request(None)) is None
-    assert token_expiry(_request("Bearer not-a-jwt")) is None
 
 
 # --- the stream a client opens --------------------------------------------------------------------
