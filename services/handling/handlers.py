@@ -173,10 +173,7 @@ async def on_case_assigned(
 ) -> Outcome:
     assigned = envelope.data
     assert isinstance(assigned, CaseAssigned)
-    case = await uow.cases.get(assigned.case_id, for_update=True)
-    if case is None:
-        # Opened always precedes assigned on the case's partition, so this case can never appear.
-        raise PoisonEvent(f"case {assigned.case_id} was assigned but never opened")
+    case = await _opened(uow, assigned.case_id, f"case {assigned.case_id} was assigned but never opened")
     command = Assign.of(assigned, event_id=UUID(envelope.id))
     if case.state is not State.OPENED and _already_assigned_so(case, command):
         return "ignored"
@@ -195,16 +192,23 @@ async def on_report_merged(
     """A duplicate report joined the case: a 'merge' timeline entry credits its reporter."""
     merged = envelope.data
     assert isinstance(merged, ReportMergedIntoCase)
-    case = await uow.cases.get(merged.case_id, for_update=True)
-    if case is None:
-        # Dispatch publishes the opening before any merge into the case, on the same partition.
-        raise PoisonEvent(f"report {merged.report_id} merged into case {merged.case_id}, never opened")
+    missing = f"report {merged.report_id} merged into case {merged.case_id}, never opened"
+    case = await _opened(uow, merged.case_id, missing)
     after = credit_merged_report(case, merged, event_id=UUID(envelope.id), now=now)
     if after is case:
         return "ignored"
     await uow.cases.save(case, after)
     log.info("report merged", extra={"case_id": str(case.id), "report_id": str(merged.report_id)})
     return "processed"
+
+
+async def _opened(uow: UnitOfWork, case_id: UUID, missing: str) -> Case:
+    """The case an event of dispatch's is about, locked. Dispatch publishes a case's opening before
+    anything else about it, on the same partition: a case missing here will never appear."""
+    case = await uow.cases.get(case_id, for_update=True)
+    if case is None:
+        raise PoisonEvent(missing)
+    return case
 
 
 def _already_assigned_so(case: Case, command: Assign) -> bool:

@@ -96,6 +96,13 @@ async def test_an_assignment_of_a_case_never_opened_is_a_poison_event():
         await handlers.on_case_event(store.uow, envelope(case_assigned(now=NOW)), NOW, DEFAULT_POLICY)
 
 
+async def test_a_merge_into_a_case_never_opened_is_a_poison_event():
+    store = FakeTransactions()
+
+    with pytest.raises(PoisonEvent, match="never opened"):
+        await handlers.on_case_event(store.uow, envelope(report_merged(now=NOW)), NOW, DEFAULT_POLICY)
+
+
 # --- durable timers -------------------------------------------------------------------------------
 
 
