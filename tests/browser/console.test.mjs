@@ -35,8 +35,8 @@ after(async () => {
   await browser?.close()
 })
 
-async function signedIn(person, path = '/') {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+async function signedIn(person, path = '/', viewport = { width: 1440, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN' })
   const page = await context.newPage()
   page.on('pageerror', (error) => console.error(`[${person}] page error: ${error.message}`))
   await page.goto(new URL(path, BASE).href)
@@ -111,13 +111,14 @@ test('an operator files a case waiting for manual triage', async () => {
 })
 
 test('an operator approves a pending extension and the holder sees it at once', async () => {
-  const posted = helper('report', STREET_CATEGORY, ...near(WENFENG_03, 0.006))
+  const posted = helper('report', STREET_CATEGORY, ...near(WENFENG_03, 0.006), '--description', '路边僵尸车长期占用消防通道')
   const holder = posted.assignee_id
   assert.match(holder, /^so-tinghu-wenfeng-/)
   helper('step', posted.id, holder, 'accept')
   helper('step', posted.id, holder, 'requests/extension', JSON.stringify({ note: '车主联系不上，需公告', length: 'P2D' }))
 
-  const holderPage = await signedIn(holder, `/?case=${posted.id}`)
+  // Tall enough for the drawer's timeline in the screenshot.
+  const holderPage = await signedIn(holder, `/?case=${posted.id}`, { width: 1440, height: 1500 })
   const pending = holderPage.locator('[data-test="case-pending"]')
   await pending.waitFor()
   const resolveBy = holderPage.locator('[data-deadline="resolveBy"]')

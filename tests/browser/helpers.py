@@ -153,7 +153,7 @@ def main() -> None:
     posted.add_argument("lon", type=float)
     posted.add_argument("lat", type=float)
     posted.add_argument("--wait-state", default="assigned")
-    posted.add_argument("--description", default="小区门口垃圾满溢（浏览器测试）")
+    posted.add_argument("--description", default="居民楼道内电动车违规充电（浏览器测试）")
     taken = commands.add_parser("step")
     taken.add_argument("case_id")
     taken.add_argument("person")
