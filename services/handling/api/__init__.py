@@ -1,7 +1,8 @@
 """Handling's HTTP side: routes that decode, call one handler or query, and encode.
 
 ``cases`` reads cases, ``steps`` takes steps on them, ``stream`` is the live stream; ``deps`` holds the
-dependencies they share, ``auth`` the people's tokens, ``errors`` the one mapping of errors to statuses.
+dependencies they share (the runtime, and the person a request acts for), ``errors`` the one mapping of
+errors to statuses.
 """
 
 from fastapi import APIRouter
