@@ -5,7 +5,6 @@ housekeeping of stale failure counts and sessions."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -35,6 +34,7 @@ from services.console.settings import ConsoleSettings
 from shared.auth import generate_key_pair, load_private_key, open_authenticator
 from shared.auth.keys import PRIVATE_KEY_FILE
 from shared.auth.tokens import utc_now
+from shared.background import in_background
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
 from shared.observability import ServiceMetrics, health_router, instrument
@@ -150,16 +150,12 @@ async def _lifespan(
             queries=Queries(settings.db_schema),
             views=CityViews(config.city, config.red_map),
         )
-        housekeeping = asyncio.create_task(
-            _keep_house(pool, settings, clock, person_slow_down.forget_after), name="console-housekeeping"
-        )
+        housekeeping = _keep_house(pool, settings, clock, person_slow_down.forget_after)
         log.info("console started", extra={"schema": settings.db_schema, "city": config.city.city_id})
         try:
-            yield
+            async with in_background({"console-housekeeping": housekeeping}):
+                yield
         finally:
-            housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await housekeeping
             log.info("console stopped")
 
 

@@ -6,8 +6,6 @@ Start order: city data, migrations, database pool, then the HTTP side serves whi
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,6 +26,7 @@ from services.handling.settings import HandlingSettings
 from services.handling.stream import CaseStream
 from services.handling.timers import TimerRunner
 from shared.auth import build_authenticator
+from shared.background import in_background
 from shared.city import load_city
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
@@ -131,24 +130,19 @@ async def _running(
         authenticator=authenticator,
     )
     app.state.messaging = messaging
-    background = [
-        asyncio.create_task(timers.run(), name="handling-timers"),
-        asyncio.create_task(messaging.run(), name="handling-kafka"),
-        asyncio.create_task(
-            metrics.keep_case_gauges_fresh(pool, schema, clock, settings.gauge_refresh_seconds),
-            name="handling-gauges",
+    background = {
+        "handling-timers": timers.run(),
+        "handling-kafka": messaging.run(),
+        "handling-gauges": metrics.keep_case_gauges_fresh(
+            pool, schema, clock, settings.gauge_refresh_seconds
         ),
-        asyncio.create_task(listener.run(), name="handling-stream-listener"),
-    ]
+        "handling-stream-listener": listener.run(),
+    }
     log.info("handling started", extra={"schema": schema, "city": city.city_id})
     try:
-        yield
+        async with in_background(background):
+            yield
     finally:
-        for task in background:
-            task.cancel()
-        for task in background:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
         await messaging.close()
         await pool.close()
         await authenticator.aclose()

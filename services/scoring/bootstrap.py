@@ -3,14 +3,11 @@ migrates the schema, and starts (then stops) the pool, the consumer and relay, t
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import Counter
@@ -30,6 +27,7 @@ from services.scoring.queries import Queries
 from services.scoring.repository import Repository
 from services.scoring.settings import ScoringSettings
 from services.scoring.sweep import DeadlineSweep
+from shared.background import in_background
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
 from shared.observability import ReadinessCheck, ServiceMetrics, health_router, instrument
@@ -122,25 +120,11 @@ async def _lifespan(
             "scoring-deadline-sweep": sweep.run(),
             "scoring-period-closer": closer.run(),
         }
-        async with _in_background(jobs):
+        async with in_background(jobs):
             yield
     finally:
         await streams.close()
         await pool.close()
-
-
-@asynccontextmanager
-async def _in_background(jobs: dict[str, Coroutine[Any, Any, None]]) -> AsyncIterator[None]:
-    """Run each job as a task of its name; cancel them all on the way out."""
-    tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
-    try:
-        yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 def _streams_config(settings: ScoringSettings) -> StreamsConfig:
