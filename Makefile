@@ -54,8 +54,9 @@ unit: $(VENV_STAMP) ## unit tests (no broker, no database), the console's Vitest
 
 # The test stack starts from empty data every run, so the end-to-end test's exact figures cannot be
 # disturbed by an earlier run; e2e goes first, before integration tests add their own cases. Last, the
-# short bench runs against the whole test stack, so that a bench that no longer runs fails here.
-test: lint unit ## lint + unit + e2e/integration + short bench against a fresh test stack (started, then stopped)
+# browser tests and the short bench run against the whole test stack (with the gateway), so that a bench
+# that no longer runs fails here.
+test: lint unit ## lint + unit + e2e/integration + browser + short bench against a fresh test stack (started, then stopped)
 	@trap '$(TEST_STACK) scripts/stack.sh down' EXIT; \
 	$(TEST_STACK) scripts/stack.sh clean; \
 	$(TEST_STACK) scripts/stack.sh infra-up; \
@@ -63,15 +64,18 @@ test: lint unit ## lint + unit + e2e/integration + short bench against a fresh t
 	$(VENV)/pytest tests/e2e; \
 	$(VENV)/pytest tests/integration; \
 	$(TEST_STACK) scripts/stack.sh up; \
+	$(TEST_STACK) scripts/stack.sh run $(BROWSER_TESTS); \
 	$(TEST_STACK) scripts/stack.sh run $(VENV)/python -m bench --short
 
-# The console in Debian's chromium (playwright-core): the test profile's services, console and gateway,
-# started here on the infrastructure `make test` (or `scripts/stack.sh infra-up`) brought up.
+# The console in Debian's chromium (playwright-core) against the test stack's gateway, with the stack's
+# environment (scripts/stack.sh run). `make browser` starts the services, console and gateway on the
+# infrastructure that `scripts/stack.sh infra-up` (test profile) brought up, and stops them afterwards.
+BROWSER_TESTS := node --test --test-concurrency=1 tests/browser/console.test.mjs
+
 browser: ## browser tests of the console against the test stack with its gateway
 	@trap '$(TEST_STACK) scripts/stack.sh services-down; $(TEST_STACK) scripts/gateway.sh stop' EXIT; \
 	$(TEST_STACK) scripts/stack.sh up; \
-	export $(TEST_ENV); \
-	node --test --test-concurrency=1 tests/browser/console.test.mjs
+	$(TEST_STACK) scripts/stack.sh run $(BROWSER_TESTS)
 
 # Demo time by default: SLA limits run 8640x faster (a working day of limit is ten seconds) so `make demo`
 # can show late cases. `make up SLA_SCALE=1` runs deadlines on the real clock.
