@@ -168,9 +168,13 @@ class LoopClient:
         result: dict[str, Any] = response.json()
         return result
 
-    async def assessment(self, subject_type: str, subject_id: str, period: str) -> dict[str, Any] | None:
+    async def assessment(
+        self, subject_type: str, subject_id: str, period: str, *, token: str
+    ) -> dict[str, Any] | None:
         response = await self.http.get(
-            f"{self.endpoints.scoring}/v1/assessments/{subject_type}/{subject_id}", params={"period": period}
+            f"{self.endpoints.scoring}/v1/assessments/{subject_type}/{subject_id}",
+            params={"period": period},
+            headers={"Authorization": f"Bearer {token}"},
         )
         if response.status_code == 404:
             return None
@@ -178,10 +182,11 @@ class LoopClient:
         result: dict[str, Any] = response.json()
         return result
 
-    async def assessments(self, subject_type: str, period: str) -> list[dict[str, Any]]:
+    async def assessments(self, subject_type: str, period: str, *, token: str) -> list[dict[str, Any]]:
         response = await self.http.get(
             f"{self.endpoints.scoring}/v1/assessments",
             params={"period": period, "subject_type": subject_type, "limit": 500},
+            headers={"Authorization": f"Bearer {token}"},
         )
         response.raise_for_status()
         body = response.json()

@@ -250,7 +250,7 @@ def ranking_table(items: list[dict[str, Any]]) -> Table:
     return made
 
 
-async def print_assessment(loop: LoopClient, city: City, period: str) -> None:
+async def print_assessment(loop: LoopClient, city: City, period: str, *, token: str) -> None:
     """The month's bulletin (考核通报): each level ranked by composite score, as a city publishes it."""
     await asyncio.sleep(2)  # scoring consumes asynchronously: let the last events land
     levels = (
@@ -260,7 +260,9 @@ async def print_assessment(loop: LoopClient, city: City, period: str) -> None:
     )
     for level, title in levels:
         response = await loop.http.get(
-            f"{loop.endpoints.scoring}/v1/rankings", params={"level": level, "period": period, "limit": 500}
+            f"{loop.endpoints.scoring}/v1/rankings",
+            params={"level": level, "period": period, "limit": 500},
+            headers={"Authorization": f"Bearer {token}"},
         )
         response.raise_for_status()
         body = response.json()
@@ -285,7 +287,7 @@ async def main_async(reports: int, seed: int) -> None:
         except Exception as exc:  # an extra scene, like the tiered ones: report it, the table still prints
             print(f"merge scene stopped: {exc!r}"[:300])
         # Last, as the issue asks: the demo ends with the bulletin-style ranking table.
-        await print_assessment(loop, city, period_now(city))
+        await print_assessment(loop, city, period_now(city), token=demo.viewer)
     finally:
         await loop.close()
 

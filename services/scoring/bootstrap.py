@@ -27,6 +27,7 @@ from services.scoring.queries import Queries
 from services.scoring.repository import Repository
 from services.scoring.settings import ScoringSettings
 from services.scoring.sweep import DeadlineSweep
+from shared.auth import build_authenticator
 from shared.background import in_background
 from shared.db import create_pool, migrate, ping
 from shared.http import install_error_handlers
@@ -82,6 +83,7 @@ async def _lifespan(
     app: FastAPI, *, settings: ScoringSettings, clock: Clock, metrics: ServiceMetrics, updated: Counter
 ) -> AsyncIterator[None]:
     config = load_config(settings)
+    authenticator = build_authenticator(settings, city=config.city, clock=clock)
     database_url = settings.database_url.get_secret_value()
     await migrate(database_url, migrations=MIGRATIONS, schema=settings.db_schema)
     pool = await create_pool(database_url)
@@ -110,6 +112,9 @@ async def _lifespan(
         names=names_in(config.city),
         max_page_size=settings.max_page_size,
         vanguard=config.vanguard,
+        authenticator=authenticator,
+        city=config.city,
+        clock=clock,
         grid_workers=config.grid_workers,
         timezone=config.timezone.key,
     )
@@ -125,6 +130,7 @@ async def _lifespan(
     finally:
         await streams.close()
         await pool.close()
+        await authenticator.aclose()
 
 
 def _streams_config(settings: ScoringSettings) -> StreamsConfig:

@@ -70,25 +70,34 @@ class Queries:
         offset: int = 0,
         by: Literal["on_time_closure_rate", "score"] = "score",
         final: bool = False,
+        subject_ids: list[str] | None = None,
     ) -> tuple[int, list[Ranked]]:
-        """A level's results in a period, live or (``final``) as they stood when the period closed."""
+        """A level's results in a period, live or (``final``) as they stood when the period closed; only
+        the ``subject_ids`` given (None: all). Ranks are the level's, whoever is left out."""
         table = f"{self._s}.final_results" if final else f"{self._s}.assessment_results"
         total = await conn.fetchval(
-            f"select count(*) from {table} where period = $1 and subject_type = $2",
+            f"""select count(*) from {table}
+                where period = $1 and subject_type = $2 and ($3::text[] is null or subject_id = any($3))""",
             str(period),
             subject_type,
+            subject_ids,
         )
         rows = await conn.fetch(
-            f"""select *, case when score is null then null
-                               else rank() over (partition by score is null order by score desc) end as rank
-                from {table}
-                where period = $1 and subject_type = $2
+            f"""select * from (
+                    select *,
+                           case when score is null then null
+                                else rank() over (partition by score is null order by score desc) end as rank
+                    from {table}
+                    where period = $1 and subject_type = $2
+                ) as ranked
+                where $5::text[] is null or subject_id = any($5)
                 order by {_ORDERS[by]}
                 limit $3 offset $4""",
             str(period),
             subject_type,
             limit,
             offset,
+            subject_ids,
         )
         return int(total), [Ranked(rank=row["rank"], result=stored_result(row)) for row in rows]
 
@@ -171,25 +180,27 @@ class Queries:
         return dict(sorted(periods.items()))
 
     async def alerts(
-        self, conn: asyncpg.Connection, *, since: datetime | None, grid_id: str | None, limit: int
+        self, conn: asyncpg.Connection, *, since: datetime | None, grid_ids: list[str] | None, limit: int
     ) -> list[dict[str, Any]]:
-        """Hotspots raised and recurring cases opened since ``since`` (all when None), in a grid or
-        everywhere, newest first."""
+        """Hotspots raised and recurring cases opened since ``since`` (all when None), in the grids given
+        (None: everywhere), newest first."""
         rows = await conn.fetch(
             f"""(select 'hotspot' as kind, category, grid_id, raised_at,
                         null::uuid as case_id, null::uuid as repeats,
                         null::double precision as lon, null::double precision as lat
                    from {self._s}.hotspot_alerts
-                  where ($1::timestamptz is null or raised_at >= $1) and ($2::text is null or grid_id = $2))
+                  where ($1::timestamptz is null or raised_at >= $1)
+                    and ($2::text[] is null or grid_id = any($2)))
                 union all
                 (select 'recurrence', category, grid_id, opened_at, case_id, recurrence_of, lon, lat
                    from {self._s}.case_places
                   where recurrence_of is not null
-                    and ($1::timestamptz is null or opened_at >= $1) and ($2::text is null or grid_id = $2))
+                    and ($1::timestamptz is null or opened_at >= $1)
+                    and ($2::text[] is null or grid_id = any($2)))
                 order by raised_at desc
                 limit $3""",
             since,
-            grid_id,
+            grid_ids,
             limit,
         )
         return [dict(row) for row in rows]

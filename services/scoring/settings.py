@@ -5,10 +5,11 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import DEV_DATABASE_URL, ServiceSettings
+from shared.auth import AuthSettings
+from shared.settings import DEV_DATABASE_URL
 
 
-class ScoringSettings(ServiceSettings):
+class ScoringSettings(AuthSettings):
     model_config = SettingsConfigDict(env_prefix="GRIDLOOP_SCORING_", extra="ignore", populate_by_name=True)
 
     port: int = 8004

@@ -46,7 +46,7 @@ async def assessment_settled(
     """Scoring is eventually consistent: poll until the counters arrive, then compare exactly."""
     result: dict[str, Any] | None = None
     for _ in range(150):
-        result = await loop.assessment(subject_type, subject_id, period)
+        result = await loop.assessment(subject_type, subject_id, period, token=mint_token("sv-yancheng"))
         if result is not None and {k: result["counters"][k] for k in expected} == expected:
             return result
         await asyncio.sleep(0.2)

@@ -107,7 +107,7 @@ async def _until_due_to_close(loop: LoopClient, grid_id: str, period: str, expec
     seen: Any = None
     deadline = asyncio.get_running_loop().time() + 120
     while asyncio.get_running_loop().time() < deadline:
-        seen = await loop.assessment("grid", grid_id, period)
+        seen = await loop.assessment("grid", grid_id, period, token=mint_token("sv-yancheng"))
         if seen is not None and seen["counters"]["due_to_close"] == expected:
             return
         if seen is not None and seen["counters"]["due_to_close"] > expected:

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from services.scoring.api.deps import Context
-from services.scoring.api.errors import NoResult
+from services.scoring.api.deps import Context, Seen
+from services.scoring.api.errors import NoResult, OutsideJurisdiction
 from services.scoring.domain import SUBJECT_TYPES, Subject, parse_period, parse_subject_type
 from services.scoring.repository import StoredResult
 from services.scoring.schemas import Assessment, AssessmentDetail, Ranking
@@ -37,26 +37,38 @@ def assessment_fields(result: StoredResult, names: Mapping[str, str]) -> dict[st
 @router.get("/assessments", response_model=Ranking)
 async def ranking(
     ctx: Context,
+    seen: Seen,
     period: Annotated[str, Query(description="YYYY-MM, YYYY-Qn or YYYY")],
     subject_type: Annotated[str, Query(description=" | ".join(SUBJECT_TYPES))],
     limit: Annotated[int, Query(ge=1, description="page size, capped at 500")] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Ranking:
-    """A period's results of one kind of subject, best on-time closure rate first."""
+    """A period's results of one kind of subject in your jurisdiction, best on-time closure rate first."""
     when, kind = parse_period(period), parse_subject_type(subject_type)
     limit = min(limit, ctx.max_page_size)
     async with ctx.pool.acquire() as conn:
         total, ranked = await ctx.queries.ranking(
-            conn, period=when, subject_type=kind, limit=limit, offset=offset, by="on_time_closure_rate"
+            conn,
+            period=when,
+            subject_type=kind,
+            limit=limit,
+            offset=offset,
+            by="on_time_closure_rate",
+            subject_ids=seen.subject_ids(kind),
         )
     items = [Assessment(**assessment_fields(r.result, ctx.names)) for r in ranked]
     return Ranking(period=str(when), subject_type=kind, total=total, limit=limit, offset=offset, items=items)
 
 
 @router.get("/assessments/{subject_type}/{subject_id}", response_model=AssessmentDetail)
-async def assessment(ctx: Context, subject_type: str, subject_id: str, period: str) -> AssessmentDetail:
-    """One subject's result: each indicator with the counters it divides, the cases behind each counter."""
+async def assessment(
+    ctx: Context, seen: Seen, subject_type: str, subject_id: str, period: str
+) -> AssessmentDetail:
+    """One subject's result: each indicator with the counters it divides, the cases behind each counter.
+    403 for a subject outside your jurisdiction."""
     when, subject = parse_period(period), Subject(parse_subject_type(subject_type), subject_id)
+    if not seen.sees(subject):
+        raise OutsideJurisdiction(f"{subject_type} {subject_id} is outside your jurisdiction")
     async with ctx.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         # One snapshot: the counters and the cases listed behind them agree.
         result = await ctx.queries.load_result(conn, subject, when)

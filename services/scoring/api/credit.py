@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.scoring.api.deps import Context
-from services.scoring.domain import InvalidPeriod, parse_period
+from services.scoring.api.deps import Context, Seen
+from services.scoring.domain import InvalidPeriod, Subject, parse_period
 from services.scoring.domain.indicators import percentage
 from services.scoring.domain.vanguard import hours, service_year, shared_ranks, vanguard_index
 from services.scoring.schemas import VanguardEntry, VanguardRanking, VolunteerHours, VolunteerYear
@@ -20,14 +20,16 @@ router = APIRouter(prefix="/v1", tags=["reporter credit"])
 
 @router.get("/vanguard", response_model=VanguardRanking)
 async def vanguard(
-    ctx: Context, period: Annotated[str, Query(description="YYYY-MM, YYYY-Qn or YYYY")]
+    ctx: Context, seen: Seen, period: Annotated[str, Query(description="YYYY-MM, YYYY-Qn or YYYY")]
 ) -> VanguardRanking:
     """Volunteer reporters (the rules' kinds, e.g. delivery riders) by vanguard index (先锋指数), best first:
     points for valid reports plus points for service hours (when the reporter also serves as a person of
-    the city's registry under the same id). Equal indexes share a rank."""
+    the city's registry under the same id). Equal indexes share a rank. Reporters belong to no unit: only
+    city-wide staff see them."""
     when, rules = parse_period(period), ctx.vanguard
     async with ctx.pool.acquire() as conn:
         reporters = await ctx.queries.reporters(conn, period=when, source_types=rules.reporter_source_types)
+        reporters = [r for r in reporters if seen.sees(r.subject)]
         ids = [r.subject.subject_id.split(":", 1)[1] for r in reporters]
         minutes = await ctx.queries.service_minutes(conn, period=when, person_ids=ids)
     entries = []
@@ -54,16 +56,17 @@ async def vanguard(
 
 @router.get("/volunteer-hours", response_model=VolunteerHours)
 async def volunteer_hours(
-    ctx: Context, year: Annotated[str, Query(description="YYYY", pattern=r"^\d{4}$")]
+    ctx: Context, seen: Seen, year: Annotated[str, Query(description="YYYY", pattern=r"^\d{4}$")]
 ) -> VolunteerHours:
     """Every grid worker's volunteer service hours in a year against the annual target (24 hours):
-    the service tasks they handled and saw closed. People of the registry with none are listed at 0."""
+    the service tasks they handled and saw closed. People of the registry with none are listed at 0.
+    Only the grid workers in your jurisdiction."""
     when = parse_period(year)
     if when.kind != "year":
         raise InvalidPeriod(f"year must be written YYYY, not {year!r}")
     async with ctx.pool.acquire() as conn:
         minutes = await ctx.queries.service_minutes(conn, period=when)
-    people = sorted(set(minutes) | set(ctx.grid_workers))
+    people = sorted(p for p in set(minutes) | set(ctx.grid_workers) if seen.sees(Subject("grid_worker", p)))
     items = []
     for person_id in people:
         served = service_year(minutes.get(person_id, 0), ctx.vanguard)

@@ -12,6 +12,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -26,8 +27,18 @@ from services.scoring.settings import ScoringSettings
 from shared.events import Event, derived_id, encode
 from shared.kafka import ensure_topics
 from shared.observability import ServiceMetrics
+from tests.builders.tokens import mint, public_key_file
 
 TEST_SOURCE = "/gridloop/test-dispatch"
+
+
+def bearer(person_id: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint(person_id, lifetime=timedelta(hours=2))}"}
+
+
+# The stories' reads are a city-wide supervisor's, who sees every subject; what others see is
+# test_scoring_access_matrix's.
+CITY_WIDE = bearer("sv-yancheng")
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +87,7 @@ def settings_for(
         log_level="WARNING",
         # The stories are dated; a sweep at today's date would move their handling figures as time passes.
         sweep_interval_seconds=3600,
+        auth_public_key_file=str(public_key_file()),
     )
 
 
@@ -98,7 +110,9 @@ async def running(settings: ScoringSettings) -> AsyncIterator[RunningScoring]:
     app = bootstrap(settings, metrics=metrics)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://scoring") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://scoring", headers=CITY_WIDE
+        ) as http,
     ):
         yield RunningScoring(app=app, http=http, metrics=metrics)
 

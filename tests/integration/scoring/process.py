@@ -12,6 +12,7 @@ from pathlib import Path
 import asyncpg
 
 from shared.settings import REPO_ROOT
+from tests.builders.tokens import public_key_file
 
 
 def free_port() -> int:
@@ -36,6 +37,7 @@ def scoring_env(
         # Dated histories: a sweep at today's date would move their handling figures as time passes.
         "GRIDLOOP_SCORING_SWEEP_INTERVAL_SECONDS": "3600",
         "GRIDLOOP_SCORING_BATCH_ASSESSMENT": str(batched).lower(),
+        "GRIDLOOP_SCORING_AUTH_PUBLIC_KEY_FILE": str(public_key_file()),
     }
 
 

@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.builders.tokens import public_key_file
 from tests.integration.scoring.conftest import RunningScoring, running, settings_for, until
 
 # Nothing listens on the discard port: a broker that is down.
@@ -101,6 +102,7 @@ async def test_python_m_services_scoring_serves_and_gets_ready(
         "GRIDLOOP_SCORING_DB_SCHEMA": schema,
         "GRIDLOOP_SCORING_CASE_EVENTS_TOPIC": case_topic,
         "GRIDLOOP_SCORING_CONSUMER_GROUP": f"gridloop-scoring-main-{unique}",
+        "GRIDLOOP_SCORING_AUTH_PUBLIC_KEY_FILE": str(public_key_file()),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,

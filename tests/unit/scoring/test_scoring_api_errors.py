@@ -13,9 +13,13 @@ from pydantic import SecretStr
 from services.scoring.api.deps import ApiContext
 from services.scoring.bootstrap import bootstrap
 from services.scoring.config import load_rubric, load_vanguard
+from services.scoring.ports import utc_now
 from services.scoring.queries import Queries
 from services.scoring.settings import ScoringSettings
+from shared.auth import Authenticator, LocalIssuer, TokenVerifier
+from shared.city import load_city
 from shared.settings import REPO_ROOT
+from tests.builders.tokens import mint, signing_key
 from tests.unit.scoring.fakes import FakePool
 
 
@@ -35,6 +39,7 @@ class NoResults:
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     app = bootstrap(ScoringSettings(database_url=SecretStr("postgresql://never-connected/unit")))
+    city = load_city(REPO_ROOT / "city")
     app.state.scoring = ApiContext(
         pool=FakePool(),
         queries=cast(Queries, NoResults()),
@@ -42,9 +47,14 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         names={},
         max_page_size=500,
         vanguard=load_vanguard(REPO_ROOT / "city" / "vanguard.yaml"),
+        authenticator=Authenticator(TokenVerifier([LocalIssuer([signing_key().public_key()])]), city),
+        city=city,
+        clock=utc_now,
     )
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://scoring") as client:
+    # A city-wide supervisor: sees every subject, so each error is the route's own.
+    headers = {"Authorization": f"Bearer {mint('sv-yancheng')}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://scoring", headers=headers) as client:
         yield client
 
 
