@@ -7,7 +7,7 @@ HTTP error. ``sign_access_token`` mints tokens (the console; ``tools.token`` in 
 """
 
 from shared.auth.errors import AuthUnavailable, InvalidToken, RefusedByRegistry, Unauthenticated
-from shared.auth.http import ACCESS_COOKIE, Authenticator, token_from
+from shared.auth.http import ACCESS_COOKIE, Authenticator, DocumentedBearer, token_from
 from shared.auth.keys import KeyFileError, generate_key_pair, key_id, load_private_key, load_public_key
 from shared.auth.oidc import OidcIssuer
 from shared.auth.registry import Caller, Jurisdiction, Level, authorize, covers, jurisdiction_of
@@ -31,6 +31,7 @@ __all__ = [
     "AuthUnavailable",
     "Authenticator",
     "Caller",
+    "DocumentedBearer",
     "InvalidToken",
     "Jurisdiction",
     "KeyFileError",

@@ -6,7 +6,11 @@ Services put one ``Authenticator`` in their runtime and call ``caller(request)``
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import httpx
+from fastapi import Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
 from shared.auth.errors import AuthUnavailable, Unauthenticated
@@ -17,6 +21,15 @@ from shared.http import ApiError
 
 # The cookie the console sets when a person signs in in a browser (HttpOnly: scripts never see it).
 ACCESS_COOKIE = "gridloop_access"
+
+# Declared on the routes for the interactive docs (/docs) to offer a token; the token itself is read by
+# ``token_from``, which also takes the cookie.
+BEARER = HTTPBearer(
+    auto_error=False,
+    description="An access token: `python -m tools.token <person_id>` in development; the console's "
+    "session cookie (gridloop_access) is taken too.",
+)
+DocumentedBearer = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 
 
 def token_from(connection: HTTPConnection) -> str | None:

@@ -14,7 +14,7 @@ from services.console.handlers import Console
 from services.console.metrics import ConsoleMetrics
 from services.console.queries import Queries
 from services.console.settings import ConsoleSettings
-from shared.auth import Authenticator, Caller
+from shared.auth import Authenticator, Caller, DocumentedBearer
 from shared.http import ApiError
 
 
@@ -40,7 +40,7 @@ async def _context(request: Request) -> ConsoleContext:
 Context = Annotated[ConsoleContext, Depends(_context)]
 
 
-async def _caller(request: Request, ctx: Context) -> Caller:
+async def _caller(request: Request, ctx: Context, _: DocumentedBearer = None) -> Caller:
     """The person signed in. A console session's token is also refused once the session has ended (signed
     out, revoked): other services take it until it expires, in at most a few minutes."""
     caller = await ctx.authenticator.caller(request)

@@ -14,7 +14,7 @@ from services.handling.metrics import HandlingMetrics
 from services.handling.ports import Clock, Transactions
 from services.handling.settings import HandlingSettings
 from services.handling.stream import CaseStream
-from shared.auth import Authenticator, Caller
+from shared.auth import Authenticator, Caller, DocumentedBearer
 from shared.city import City
 
 
@@ -47,7 +47,7 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def current_caller(request: Request, runtime: RuntimeDep) -> Caller:
+async def current_caller(request: Request, runtime: RuntimeDep, _: DocumentedBearer = None) -> Caller:
     """The person the request acts for: their token (bearer header or the console's cookie) verified,
     their role and unit from the registry in force today. 401 otherwise."""
     return await runtime.authenticator.caller(request)

@@ -19,7 +19,7 @@ from services.scoring.domain.vanguard import VanguardRules
 from services.scoring.domain.visibility import Visibility
 from services.scoring.ports import Clock
 from services.scoring.queries import Queries
-from shared.auth import Authenticator, Caller
+from shared.auth import Authenticator, Caller, DocumentedBearer
 from shared.city import City
 
 
@@ -50,7 +50,7 @@ async def _context(request: Request) -> ApiContext:
 Context = Annotated[ApiContext, Depends(_context)]
 
 
-async def require_caller(request: Request, ctx: Context) -> Caller:
+async def require_caller(request: Request, ctx: Context, _: DocumentedBearer = None) -> Caller:
     """The person the request acts for (their token verified, their jurisdiction from the registry in
     force today); 401 otherwise."""
     return await ctx.authenticator.caller(request)
