@@ -22,7 +22,7 @@ import {
 const GRID_CATEGORY = 'safety.ebike_indoor_charging'
 // Street tier: held by a street officer, whose extension an operator approves (city/handling.yaml).
 const STREET_CATEGORY = 'city_appearance.abandoned_vehicle'
-const PEOPLE = ['op-tinghu', 'sv-yancheng', 'so-tinghu-wenfeng-1', 'so-tinghu-wenfeng-2', 'so-tinghu-xianfeng-1']
+const PEOPLE = ['op-tinghu', 'sv-yancheng', 'sv-tinghu', 'so-tinghu-wenfeng-1', 'so-tinghu-wenfeng-2', 'so-tinghu-xianfeng-1']
 let browser
 let password
 
@@ -202,4 +202,29 @@ test('rankings, the big screen and the English toggle', async () => {
   assert.equal(await page.locator('[data-test="big-screen"] button').count(), 0, 'the big screen has no controls')
   await shot(page, 'big-screen')
   await page.close()
+})
+
+test('a supervisor resets the password of a person in their district, who then signs in with it', async () => {
+  const page = await signedIn('sv-tinghu', '/people')
+  const newPassword = `reset-${Date.now()}-pw`
+  await page.fill('[data-test="password-form"] input[name="person_id"]', 'w-tinghu-wenfeng-01')
+  await page.fill('[data-test="password-form"] input[name="password"]', newPassword)
+  await page.fill('[data-test="password-form"] input[name="again"]', newPassword)
+  await page.click('[data-test="password-form"] button[type="submit"]')
+  await page.locator('[data-test="password-result"].ok').waitFor()
+  // Outside the district: refused.
+  await page.fill('[data-test="password-form"] input[name="person_id"]', 'w-yandu-xindu-01')
+  await page.fill('[data-test="password-form"] input[name="password"]', newPassword)
+  await page.fill('[data-test="password-form"] input[name="again"]', newPassword)
+  await page.click('[data-test="password-form"] button[type="submit"]')
+  await page.locator('[data-test="password-result"].error', { hasText: '403' }).waitFor()
+  await page.close()
+
+  const worker = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  await worker.goto(BASE)
+  await worker.fill('input[name="person_id"]', 'w-tinghu-wenfeng-01')
+  await worker.fill('input[name="password"]', newPassword)
+  await worker.click('button[type="submit"]')
+  await worker.locator('[data-test="me"]').waitFor()
+  await worker.close()
 })

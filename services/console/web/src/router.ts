@@ -2,7 +2,7 @@
 // can be opened, bookmarked and reloaded. The case drawer is the `case` query parameter of any view.
 import { reactive } from 'vue'
 
-export type RouteName = 'signin' | 'map' | 'boards' | 'rankings' | 'big-screen'
+export type RouteName = 'signin' | 'map' | 'boards' | 'rankings' | 'big-screen' | 'people'
 
 const PATHS: Record<RouteName, string> = {
   signin: '/signin',
@@ -10,6 +10,7 @@ const PATHS: Record<RouteName, string> = {
   boards: '/boards',
   rankings: '/rankings',
   'big-screen': '/big-screen',
+  people: '/people',
 }
 
 export interface Route {

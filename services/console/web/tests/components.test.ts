@@ -32,3 +32,26 @@ describe('the feed list', () => {
     feed.stop()
   })
 })
+
+describe('the password reset form', () => {
+  it('sends a supervisor\'s new password for a person and says so; refuses two different entries', async () => {
+    const { default: PeopleView } = await import('../src/views/PeopleView.vue')
+    const fetch = vi.fn(async () => new Response(null, { status: 204 }))
+    vi.stubGlobal('fetch', fetch)
+    const wrapper = mount(PeopleView, { global: { plugins: [makeI18n('en')] } })
+    await wrapper.find('input[name="person_id"]').setValue('w-tinghu-wenfeng-01')
+    await wrapper.find('input[name="password"]').setValue('a-new-passw0rd')
+    await wrapper.find('input[name="again"]').setValue('another-passw0rd')
+    await wrapper.find('form').trigger('submit')
+    await vi.waitFor(() => expect(wrapper.find('[data-test="password-result"]').text()).toBe('The two passwords differ'))
+    expect(fetch).not.toHaveBeenCalled()
+    await wrapper.find('input[name="again"]').setValue('a-new-passw0rd')
+    await wrapper.find('form').trigger('submit')
+    await vi.waitFor(() => expect(wrapper.find('[data-test="password-result"]').text()).toBe('New password set for w-tinghu-wenfeng-01'))
+    expect(fetch).toHaveBeenCalledWith(
+      '/api/console/v1/people/w-tinghu-wenfeng-01/password',
+      expect.objectContaining({ method: 'PUT', body: JSON.stringify({ password: 'a-new-passw0rd' }), credentials: 'same-origin' }),
+    )
+    vi.unstubAllGlobals()
+  })
+})

@@ -2,7 +2,14 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { title: 'Grid governance command centre', short: 'Command centre' },
-  nav: { map: 'City map', boards: 'Boards', rankings: 'Rankings & trends', bigScreen: 'Big screen', signOut: 'Sign out' },
+  nav: {
+    map: 'City map',
+    boards: 'Boards',
+    rankings: 'Rankings & trends',
+    bigScreen: 'Big screen',
+    people: 'Passwords',
+    signOut: 'Sign out',
+  },
   lang: { toggle: '中文' },
   signin: {
     title: 'Sign in',
@@ -166,6 +173,15 @@ const en: typeof zh = {
     merge: 'duplicate merged',
   },
   light: { green: 'green', yellow: 'yellow', red: 'red' },
+  people: {
+    title: 'Reset a password',
+    hint: 'A supervisor sets a new password for a person serving in their jurisdiction; that person\'s sessions end.',
+    password: 'New password (at least 10 characters)',
+    again: 'New password again',
+    mismatch: 'The two passwords differ',
+    submit: 'Set the password',
+    done: 'New password set for {person}',
+  },
   common: { loading: 'Loading…', error: 'Error: {message}', retry: 'Retry', none: 'none' },
 }
 

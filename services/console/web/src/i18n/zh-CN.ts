@@ -1,6 +1,6 @@
 export default {
   app: { title: '网格治理联动指挥平台', short: '指挥中心' },
-  nav: { map: '城市地图', boards: '工作台', rankings: '排名与趋势', bigScreen: '大屏', signOut: '退出' },
+  nav: { map: '城市地图', boards: '工作台', rankings: '排名与趋势', bigScreen: '大屏', people: '人员密码', signOut: '退出' },
   lang: { toggle: 'English' },
   signin: {
     title: '登录',
@@ -164,5 +164,14 @@ export default {
     merge: '重复件合并',
   },
   light: { green: '绿灯', yellow: '黄灯', red: '红灯' },
+  people: {
+    title: '重置人员密码',
+    hint: '督查员可为其辖区内的人员设置新密码；该人员已有的登录会话随即失效。',
+    password: '新密码（至少10位）',
+    again: '再次输入新密码',
+    mismatch: '两次输入的密码不一致',
+    submit: '设置密码',
+    done: '已为 {person} 设置新密码',
+  },
   common: { loading: '加载中…', error: '出错了：{message}', retry: '重试', none: '无' },
 }
