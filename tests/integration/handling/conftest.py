@@ -28,7 +28,7 @@ from shared.events.cases import CaseAssigned, CaseOpened
 from shared.kafka import make_producer, send
 from shared.topics import ALL_TOPICS, Topic
 from tests.builders import case_assigned, case_opened
-from tests.builders.registry import CrewMember, session_crews
+from tests.builders.registry import CrewMember, CrewUnits, session_crews
 from tests.builders.tokens import mint, public_key_file, signing_key
 
 DISPATCH_SOURCE = "/gridloop/dispatch"
@@ -232,10 +232,9 @@ def city_crew() -> Crew:
     )
 
 
-def new_crew() -> Crew:
-    """A grid's worker and chief, the worker of the next grid and the operator, of a district nobody
-    else's test uses."""
-    units = session_crews().next()
+def crew_of(units: CrewUnits, *, department_id: str | None = None) -> Crew:
+    """A crew's grid worker and chief, the worker of its next grid and its operator; its cases lie in
+    its grid (and ``department_id``, when given)."""
     return Crew(
         assignee=Person.of(units.worker),
         verifier=Person.of(units.chief),
@@ -244,7 +243,13 @@ def new_crew() -> Crew:
         district_id=units.district_id,
         community_id=units.community_id,
         street_id=units.street_id,
+        department_id=department_id,
     )
+
+
+def new_crew() -> Crew:
+    """The people of a district nobody else's test uses."""
+    return crew_of(session_crews().next())
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from shared.auth import AUDIENCE, LOCAL_ISSUER
 from shared.auth.keys import public_pem
 from tests.builders.registry import CrewUnits, session_crews
 from tests.builders.tokens import forged, mint, signing_key
-from tests.integration.handling.conftest import Crew, Person
+from tests.integration.handling.conftest import Person, crew_of
 from tests.integration.handling.stream_client import listening, served
 
 DEPARTMENT = "dept-urban-management"
@@ -90,23 +90,10 @@ def units() -> CrewUnits:
     return session_crews().next()
 
 
-def crew_of(units: CrewUnits) -> Crew:
-    return Crew(
-        assignee=Person.of(units.worker),
-        verifier=Person.of(units.chief),
-        stranger=Person.of(units.other_worker),
-        operator=Person.of(units.operator),
-        district_id=units.district_id,
-        community_id=units.community_id,
-        street_id=units.street_id,
-        department_id=DEPARTMENT,
-    )
-
-
 @pytest.fixture(scope="module")
 async def case_id(handling, dispatch, units: CrewUnits) -> uuid.UUID:
     """The case refusals and reads are tried on: nothing done to it in them changes it."""
-    opened: uuid.UUID = await dispatch.open_and_assign(crew_of(units), handling)
+    opened: uuid.UUID = await dispatch.open_and_assign(crew_of(units, department_id=DEPARTMENT), handling)
     return opened
 
 
@@ -223,7 +210,7 @@ async def test_inside_the_jurisdiction_no_step_is_refused_for_jurisdiction(
 ):
     """Each on a case of their own, just assigned: a step may be taken (the case moves on), or refused
     for the role or the state, but never for where the case is."""
-    fresh = await dispatch.open_and_assign(crew_of(units), handling)
+    fresh = await dispatch.open_and_assign(crew_of(units, department_id=DEPARTMENT), handling)
     person = inside(units)[who]
     for step, body in steps(units).items():
         response = await handling.http.post(f"/v1/cases/{fresh}/{step}", json=body, headers=person.headers())
