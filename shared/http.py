@@ -9,6 +9,7 @@ for machines, a sentence for people, and for validation errors the fields that a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -71,3 +72,23 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status_code, "http_error"
         )
         return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+# A service's table of its domain errors: error class → (status, code). A code may name the field the
+# error came in (``"invalid_{field}"``, filled from the error's ``field`` attribute).
+ErrorTable = Mapping[type[Exception], tuple[int, str]]
+
+
+def install_error_table(
+    app: FastAPI, table: ErrorTable, *, headers: Callable[[Exception], dict[str, str]] | None = None
+) -> None:
+    """Answer each error of ``table`` with its status and code and the error's own sentence; the first
+    entry the error is an instance of wins. ``headers`` adds response headers per error."""
+
+    async def answer(_: Request, exc: Exception) -> JSONResponse:
+        status, code = next(answer for kind, answer in table.items() if isinstance(exc, kind))
+        code = code.format(field=getattr(exc, "field", ""))
+        return error_response(status, code, str(exc), headers=headers(exc) if headers else None)
+
+    for kind in table:
+        app.add_exception_handler(kind, answer)

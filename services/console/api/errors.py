@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from services.console.domain import (
     BadCredentials,
-    ConsoleError,
     Forbidden,
     SessionEnded,
     SlowedDown,
     UnknownPerson,
     WeakPassword,
 )
-from shared.http import error_response
+from shared.http import ErrorTable, install_error_table
 
 # error → (status, code)
-_ANSWERS: dict[type[ConsoleError], tuple[int, str]] = {
+_ANSWERS: ErrorTable = {
     BadCredentials: (401, "bad_credentials"),
     SlowedDown: (429, "slowed_down"),
     SessionEnded: (401, "session_ended"),
@@ -27,14 +25,12 @@ _ANSWERS: dict[type[ConsoleError], tuple[int, str]] = {
 }
 
 
-async def _answer(_: Request, exc: Exception) -> JSONResponse:
-    status, code = next(answer for kind, answer in _ANSWERS.items() if isinstance(exc, kind))
+def _headers(exc: Exception) -> dict[str, str]:
     headers = {"Cache-Control": "no-store"}
     if isinstance(exc, SlowedDown):
         headers["Retry-After"] = str(exc.retry_after_seconds)
-    return error_response(status, code, str(exc), headers=headers)
+    return headers
 
 
 def install(app: FastAPI) -> None:
-    for kind in _ANSWERS:
-        app.add_exception_handler(kind, _answer)
+    install_error_table(app, _ANSWERS, headers=_headers)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from services.scoring.domain import InvalidPeriod, InvalidSubjectType
-from shared.http import error_response
+from shared.http import install_error_table
 
 
 class NoResult(LookupError):
@@ -31,11 +30,5 @@ _ANSWERS: dict[type[Exception], tuple[int, str]] = {
 }
 
 
-async def _answer(_: Request, exc: Exception) -> JSONResponse:
-    status, code = next(answer for kind, answer in _ANSWERS.items() if isinstance(exc, kind))
-    return error_response(status, code.format(field=getattr(exc, "field", "")), str(exc))
-
-
 def install(app: FastAPI) -> None:
-    for kind in _ANSWERS:
-        app.add_exception_handler(kind, _answer)
+    install_error_table(app, _ANSWERS)
