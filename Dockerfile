@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for all four gridloop services. Each container picks its service with its command:
-#   python -m services.intake | services.dispatch | services.handling | services.scoring
+# One image for every gridloop Python service. Each container picks its service with its command:
+#   python -m services.intake | services.dispatch | services.handling | services.scoring | services.console
 # (docker-compose.yml and deploy/k8s/ set it). Build: docker build -t gridloop:local .
 
 ARG PYTHON_IMAGE=python:3.11-slim
