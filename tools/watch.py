@@ -55,9 +55,11 @@ def watch(url: str, token: str, params: dict[str, str], last_id: str | None, ret
                 for sse in source.iter_sse():
                     if sse.retry is not None:
                         retry_seconds = sse.retry / 1000
+                    if sse.id:
+                        # also the id-only message a stream opens with: a reconnect resumes from it
+                        last_id = sse.id
                     if sse.data:
                         print(describe(json.loads(sse.data)), flush=True)
-                        last_id = sse.id
         except (httpx.HTTPError, SSEError) as exc:
             print(f"(connection lost: {exc!r}; reconnecting after {last_id or 'the start'})", file=sys.stderr)
         time.sleep(retry_seconds)

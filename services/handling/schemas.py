@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -217,11 +217,15 @@ class TimelineView(BaseModel):
 class CaseDetail(CaseView):
     # The case's flow record, oldest first (the same entries as /v1/cases/{id}/timeline).
     timeline: list[TimelineEntryView]
+    # The steps the caller may take on the case now (``domain/permitted.py``), in a stable order.
+    allowed_actions: list[Step]
 
     @classmethod
-    def of_case(cls, case: Case, now: datetime) -> CaseDetail:
+    def for_caller(cls, case: Case, now: datetime, allowed_actions: Iterable[Step]) -> CaseDetail:
         summary = CaseView.of_case(case, now)
-        return cls(**dict(summary), timeline=TimelineEntryView.all_of(case))
+        return cls(
+            **dict(summary), timeline=TimelineEntryView.all_of(case), allowed_actions=list(allowed_actions)
+        )
 
 
 def _point(lon: float | None, lat: float | None) -> dict[str, float] | None:

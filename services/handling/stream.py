@@ -4,7 +4,9 @@ without gaps or duplicates (``GET /v1/stream/cases`` in ``api/stream.py`` only d
 Each event's SSE ``id`` is its position in the case stream (migration 0002): positions are handed out
 in commit order by the database, so they are the same on every handling instance and after restarts.
 A client that reconnects with ``Last-Event-ID: N`` gets exactly the events after N that it may see.
-Without one it starts at the newest event (``after=0`` replays from the beginning).
+Without one it starts at the newest event (``after=0`` replays from the beginning). A stream opens
+with an ``id``-only message (no ``data``) carrying the position it starts after, so a client that loses
+the connection before any event arrives still resumes from there; clients skip messages without data.
 
 Readers wait on PostgreSQL notifications (``listening.py``), not on a timer; replay is read in batches
 of at most ``stream_batch_size``; an idle stream sends a comment every ``stream_heartbeat_seconds`` so
@@ -82,6 +84,11 @@ def encode(item: StreamEvent | None) -> bytes:
     return format_sse_event(data_str=item.model_dump_json(), id=str(item.position))
 
 
+def opening(position: int) -> bytes:
+    """The position a stream starts after, as an ``id``-only message (no ``data``: not an event)."""
+    return format_sse_event(id=str(position))
+
+
 class CaseStream:
     """Opens one client's stream: checks where it starts, then sends what it may see as it commits."""
 
@@ -134,6 +141,9 @@ class CaseStream:
         )
         try:
             yield format_sse_event(retry=RECONNECT_MILLISECONDS, comment="case stream")
+            # An id with no data: a browser's EventSource takes it as its Last-Event-ID without
+            # dispatching an event, so a connection lost before the first event resumes from here.
+            yield opening(after)
             async for item in events:
                 yield encode(item)
                 if item is not None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from services.handling import handlers, queries
 from services.handling.api.deps import CurrentViewer, RuntimeDep
 from services.handling.domain.deadlines import Light
+from services.handling.domain.permitted import allowed_actions
 from services.handling.schemas import (
     CaseDetail,
     CasePage,
@@ -73,9 +74,10 @@ async def list_cases(
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
 async def get_case(case_id: UUID, runtime: RuntimeDep, viewer: CurrentViewer) -> CaseDetail:
-    """The case with its timeline (oldest first)."""
+    """The case with its timeline (oldest first) and the steps the caller may take on it now."""
     case = await handlers.visible_case(runtime.transactions, case_id=case_id, viewer=viewer)
-    return CaseDetail.of_case(case, runtime.clock())
+    now = runtime.clock()
+    return CaseDetail.for_caller(case, now, allowed_actions(case, viewer.actor, now, runtime.policy))
 
 
 @router.get("/cases/{case_id}/timeline", response_model=TimelineView)

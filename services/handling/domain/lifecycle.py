@@ -234,21 +234,28 @@ def open_case(opened: CaseOpened, *, event_id: UUID, actor: Actor, now: datetime
     )
 
 
-def apply(
-    case: Case, command: Command, actor: Actor, now: datetime, policy: HandlingPolicy = DEFAULT_POLICY
-) -> tuple[Case, tuple[Raised, ...]]:
-    """Take one step: the case as it is after it (history one entry longer) and the events raised."""
-    step = command.step
-    transition = TRANSITIONS.get((case.state, step))
+def admitted(case: Case, command: Command, actor: Actor, context: g.Context) -> Transition:
+    """The transition ``command`` takes ``case`` through, if the table and its guards admit ``actor``
+    now; otherwise the ``LifecycleError`` saying why not."""
+    transition = TRANSITIONS.get((case.state, command.step))
     if transition is None:
-        raise IllegalTransition(case.state, step)
-    context = g.Context(policy=policy, now=now)
+        raise IllegalTransition(case.state, command.step)
     refusal = transition.who(case, command, actor, context)
     if refusal is not None:
         raise NotPermitted(refusal)
     refusal = transition.when(case, command, actor, context)
     if refusal is not None:
         raise RuleBroken(refusal)
+    return transition
+
+
+def apply(
+    case: Case, command: Command, actor: Actor, now: datetime, policy: HandlingPolicy = DEFAULT_POLICY
+) -> tuple[Case, tuple[Raised, ...]]:
+    """Take one step: the case as it is after it (history one entry longer) and the events raised."""
+    step = command.step
+    context = g.Context(policy=policy, now=now)
+    transition = admitted(case, command, actor, context)
 
     seq = case.version + 1
     # Dispatch's events keep their own ids in the timeline; every other step gets a derived one.

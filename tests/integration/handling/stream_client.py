@@ -75,6 +75,8 @@ class Received:
     """What one connection got: the events (their ``data`` parsed) in order."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
+    # The id of the last message, with data or not: what a browser sends back as Last-Event-ID.
+    last_event_id: str | None = None
 
     @property
     def ids(self) -> list[int]:
@@ -103,8 +105,10 @@ async def listening(
             source.response.raise_for_status()
             connected.set()
             async for sse in source.aiter_sse():
+                if sse.id:
+                    received.last_event_id = sse.id
                 if not sse.data:
-                    continue  # the opening ``retry`` field (browsers dispatch no event for it either)
+                    continue  # the opening ``retry`` and ``id``: browsers dispatch no event for them either
                 event = json.loads(sse.data)
                 assert sse.id == str(event["position"])
                 received.events.append(event)

@@ -69,3 +69,25 @@ async def test_approvals_follow_the_policy_and_nobody_approves_their_own_request
     )
     assert (cap.status_code, cap.json()["error"]["code"]) == (409, "rule_broken")
     assert "at most P3D" in cap.json()["error"]["message"]
+
+
+async def test_the_case_detail_offers_exactly_the_steps_its_caller_may_take_now(
+    handling, dispatch, city_crew
+):
+    case_id = await dispatch.open_and_assign(city_crew, handling)
+
+    async def offered(who: str) -> Any:
+        return await handling.http.get(f"/v1/cases/{case_id}", headers=CITY[who].headers())
+
+    worker = (await offered("worker")).json()["allowed_actions"]
+    assert worker[0] == "accept"
+    assert "request_return" in worker
+    assert "pass_verification" not in worker
+    assert "accept" not in (await offered("other_worker")).json()["allowed_actions"]
+    assert (await offered("other_operator")).status_code in (403, 404), "nothing shown to a stranger"
+
+    assert (await attempt(handling, case_id, "accept", CITY["worker"])).status_code == 200
+    assert "accept" not in (await offered("worker")).json()["allowed_actions"]
+    await attempt(handling, case_id, "resolve", CITY["worker"], {"note": "cleared"})
+    assert "pass_verification" in (await offered("chief")).json()["allowed_actions"]
+    assert "pass_verification" not in (await offered("worker")).json()["allowed_actions"], "the resolver"

@@ -1,6 +1,7 @@
 """The operators' live stream over real HTTP, PostgreSQL and Kafka, as a client sees it: resuming with
-Last-Event-ID gets exactly the missed events, jurisdiction and filters apply, heartbeats flow,
-disconnected clients are let go, an expired token ends the stream, a bad start is refused."""
+Last-Event-ID gets exactly the missed events (also from the id a stream opens with), jurisdiction and
+filters apply, heartbeats flow, disconnected clients are let go, an expired token ends the stream, a bad
+start is refused."""
 
 from __future__ import annotations
 
@@ -53,6 +54,27 @@ async def test_a_client_that_reconnects_with_last_event_id_receives_exactly_the_
     assert (accepted["from_state"], accepted["to_state"]) == ("assigned", "accepted")
     assert accepted["case"]["assignee_id"] == crew.assignee.person_id
     assert accepted["case"]["district_id"] == crew.district_id
+
+
+async def test_a_client_that_drops_before_any_event_resumes_from_the_position_the_stream_opened_at(
+    live, dispatch, crew: Crew
+):
+    handling, base_url = live
+    operator = crew.operator.headers()
+    async with listening(base_url, operator) as (first, _):
+        await until(lambda: first.last_event_id is not None, "the opening id")
+    assert first.events == []
+    opened_at = first.last_event_id
+    assert opened_at is not None
+
+    case_id = await dispatch.open_and_assign(crew, handling)  # committed while disconnected
+
+    async with listening(base_url, operator, last_event_id=int(opened_at)) as (resumed, _):
+        await until(lambda: len(resumed.of_case(case_id)) == 2, "the events missed before any arrived")
+        await asyncio.sleep(0.5)  # nothing else may follow
+    assert resumed.of_case(case_id) == ["open", "assign"]
+    assert resumed.ids == sorted(set(resumed.ids)), "an event repeated"
+    assert min(resumed.ids) > int(opened_at)
 
 
 async def test_the_stream_carries_only_what_the_caller_may_see_and_what_the_filters_ask(

@@ -206,6 +206,7 @@ async def test_a_stream_from_a_position_replays_what_came_after_it():
     sent = await stream.open(viewer=EVERYONE, wanted=CaseFilter(), start=3, expires_at=None)
 
     assert (await anext(sent)).startswith(b": case stream\nretry: 3000")
+    assert await anext(sent) == b"id: 3\n\n"  # where it starts, with no data: not an event
     assert [position_of(await anext(sent)) for _ in range(2)] == [4, 5]
     await sent.aclose()
 
@@ -215,6 +216,7 @@ async def test_a_stream_without_a_start_sends_only_what_commits_after_it_opened(
     stream, _ = a_stream(rows, wakeup)
     sent = await stream.open(viewer=EVERYONE, wanted=CaseFilter(), start=None, expires_at=None)
     await anext(sent)
+    assert await anext(sent) == b"id: 5\n\n", "the newest position, for a reconnect before any event"
 
     waiting = asyncio.ensure_future(anext(sent))
     await asyncio.sleep(0.01)
@@ -231,8 +233,9 @@ async def test_a_stream_ends_once_the_callers_token_has_expired():
 
     received = [item async for item in sent]
 
-    assert position_of(received[1]) == 1
-    assert received[2:] == [b": token expired\n\n"]
+    assert received[1] == b"id: 0\n\n"
+    assert position_of(received[2]) == 1
+    assert received[3:] == [b": token expired\n\n"]
 
 
 async def test_the_metrics_count_open_streams_and_the_events_they_sent():
@@ -241,6 +244,6 @@ async def test_the_metrics_count_open_streams_and_the_events_they_sent():
     await anext(sent)
 
     assert metrics.stream_clients._value.get() == 1
-    assert [position_of(item) for item in [item async for item in sent][:1]] == [3]
+    assert [position_of(item) for item in [item async for item in sent][:2]] == [2, 3]
     assert metrics.stream_events_sent._value.get() == 1
     assert metrics.stream_clients._value.get() == 0
