@@ -164,6 +164,9 @@ LEFT = [
     )
 ]
 JOINING = [("op-yandu-2", "蔡振华", "operator", "d-yandu", "2026-12-01")]  # next month
+# The city command centre's operator files the cases no district can: a report placed neither by its
+# point nor by its address has no district, so only city-wide staff may triage it.
+CITY_STAFF = [("op-yancheng", "周明远", "operator", "yancheng")]
 
 SURNAMES = "王李张陈刘杨周吴徐孙朱胡沈顾陆蒋唐夏姜卞乔薛葛严蔡丁单"
 GIVEN_NAMES = [
@@ -315,6 +318,7 @@ def build(rng: random.Random) -> dict[str, Any]:
         people.append(_person(f"dh-{dept}", next(names), "department_handler", f"dept-{dept}"))
     people += [{**_person(*who), "effective_until": until} for *who, until in LEFT]
     people += [{**_person(*who), "effective_from": since} for *who, since in JOINING]
+    people += [_person(*who) for who in CITY_STAFF]
     owned: dict[str, list[str]] = {}
     for group_id, _, _, leaves in CATEGORIES:
         for leaf, *values in leaves:
