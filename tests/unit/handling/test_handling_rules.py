@@ -313,3 +313,15 @@ def test_filing_a_case_from_manual_triage_needs_the_categorys_filing_standards(b
     ticked = command.model_copy(update={"standards_met": ("location confirmed",)})
     filed, _ = apply(untriaged, ticked, operator, book.now, policy)
     assert filed.state is State.ASSIGNED
+
+
+def test_a_case_in_no_district_is_filed_by_the_city_wide_operator_only(book):
+    unplaced = book.new_case().model_copy(
+        update={"grid_id": None, "community_id": None, "street_id": None, "district_id": None}
+    )
+    command, district_operator = book.command(Step.REASSIGN, unplaced)
+    with pytest.raises(NotPermitted):
+        apply(unplaced, command, district_operator, book.now, DEFAULT_POLICY)
+    city_operator = Actor(id="op-yancheng", role="operator", unit_id="yancheng", city_wide=True)
+    filed, _ = apply(unplaced, command, city_operator, book.now, DEFAULT_POLICY)
+    assert filed.state is State.ASSIGNED
