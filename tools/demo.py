@@ -268,7 +268,12 @@ async def print_assessment(loop: LoopClient, city: City, period: str, *, token: 
         body = response.json()
         print(f"\n{period} 考核排名 ranking — {title} (rubric {body['rubric_version']})")
         display.print_table(ranking_table(body["items"]))
-    print(f"\nbulletin CSV: {loop.endpoints.scoring}/v1/bulletins/{period}.csv?level=grid")
+    # The bulletin needs a signed-in person: the console's rankings view links it, curl needs a token.
+    print(
+        f"\nbulletin CSV: the console's rankings (http://127.0.0.1:8080/rankings), or\n"
+        f'  curl -H "Authorization: Bearer $(.venv/bin/python -m tools.token sv-yancheng)" '
+        f"'{loop.endpoints.scoring}/v1/bulletins/{period}.csv?level=grid'"
+    )
 
 
 async def main_async(reports: int, seed: int) -> None:
