@@ -15,25 +15,22 @@ from services.handling.handlers import CaseHidden, CaseNotFound
 from services.handling.ports import ConcurrentUpdate
 from services.handling.schemas import BadCursor
 from services.handling.stream import BadPosition
-from shared.http import error_response
+from shared.http import ErrorTable, error_response, install_error_table
+
+# error → (status, code); the message is the error's own sentence.
+_ANSWERS: ErrorTable = {
+    CaseNotFound: (404, "case_not_found"),
+    CaseHidden: (403, "forbidden"),
+    NotPermitted: (403, "forbidden"),
+    RuleBroken: (409, "rule_broken"),
+    NoHolder: (409, "no_holder"),
+    BadCursor: (422, "invalid_cursor"),
+    BadPosition: (422, "invalid_stream_position"),
+}
 
 
 def install_domain_errors(app: FastAPI) -> None:
-    @app.exception_handler(CaseNotFound)
-    async def not_found(_: Request, exc: CaseNotFound) -> JSONResponse:
-        return error_response(404, "case_not_found", str(exc))
-
-    @app.exception_handler(CaseHidden)
-    async def hidden(_: Request, exc: CaseHidden) -> JSONResponse:
-        return error_response(403, "forbidden", str(exc))
-
-    @app.exception_handler(NotPermitted)
-    async def not_permitted(_: Request, exc: NotPermitted) -> JSONResponse:
-        return error_response(403, "forbidden", exc.reason)
-
-    @app.exception_handler(RuleBroken)
-    async def rule_broken(_: Request, exc: RuleBroken) -> JSONResponse:
-        return error_response(409, "rule_broken", exc.reason)
+    install_error_table(app, _ANSWERS)
 
     @app.exception_handler(IllegalTransition)
     async def illegal(_: Request, exc: IllegalTransition) -> JSONResponse:
@@ -44,15 +41,3 @@ def install_domain_errors(app: FastAPI) -> None:
     @app.exception_handler(ConcurrentUpdate)
     async def concurrent(_: Request, exc: ConcurrentUpdate) -> JSONResponse:
         return error_response(409, "concurrent_update", f"{exc}; read the case again and retry")
-
-    @app.exception_handler(NoHolder)
-    async def no_holder(_: Request, exc: NoHolder) -> JSONResponse:
-        return error_response(409, "no_holder", str(exc))
-
-    @app.exception_handler(BadCursor)
-    async def bad_cursor(_: Request, exc: BadCursor) -> JSONResponse:
-        return error_response(422, "invalid_cursor", str(exc))
-
-    @app.exception_handler(BadPosition)
-    async def bad_position(_: Request, exc: BadPosition) -> JSONResponse:
-        return error_response(422, "invalid_stream_position", str(exc))
