@@ -24,6 +24,9 @@ if [[ ! -x .venv/bin/uv ]]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check uv
 fi
 
+# uv trusts its own bundled certificate roots by default; a city network's registry mirror or TLS proxy is
+# usually trusted only in the system store, where pip and curl look. Use the system store, as they do.
+export UV_NATIVE_TLS=1
 log "syncing .venv with requirements.lock"
 .venv/bin/uv pip install -q --python .venv/bin/python -r requirements.lock
 .venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e .

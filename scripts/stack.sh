@@ -41,7 +41,11 @@ DEMO_SIGN_IN="sv-yancheng / gridloop-demo"
 cmd_infra_up() {
   local started=$SECONDS
   mkdir -p "$LOG_DIR" "$PID_DIR"
-  [[ -x $GRIDLOOP_PY ]] || "$SCRIPTS/bootstrap.sh"
+  # The stamp, not the interpreter: a first run cut off mid-install leaves a .venv without its packages.
+  local stamp="$GRIDLOOP_ROOT/.venv/.synced"
+  if [[ ! -f $stamp || requirements.lock -nt $stamp || pyproject.toml -nt $stamp ]]; then
+    "$SCRIPTS/bootstrap.sh"
+  fi
   "$SCRIPTS/kafka.sh" fetch
   "$SCRIPTS/postgres.sh" install
   # Start both before waiting for either: Kafka's JVM warms up while PostgreSQL starts.
